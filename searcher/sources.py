@@ -1,0 +1,370 @@
+"""Reading dumps: files and folders -> decoded pages of raw lines.
+
+A dump is a plain-text file (one page), an HTML file (one page), or a JSON Lines file (one
+page per line), any of them possibly gzipped. Each page becomes a :class:`Page` whose
+``lines`` carry the text a reader would see, one block per line, with structural hints from
+the HTML (tag, link density, class/id words) for the cleaner to weigh.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TEXT_SUFFIXES = {".txt", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+DUMP_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+#: Decompressed size cap for one ``.gz`` file: a zip bomb stops here instead of eating memory.
+MAX_DECOMPRESSED = 512 * 1024 * 1024
+#: One page (a file, or one JSON line) larger than this is not a page but a data blob.
+MAX_PAGE_CHARS = 20 * 1024 * 1024
+
+
+class SourceError(Exception):
+    """A dump (or one page of it) that cannot be read; ``str()`` is the user-facing reason."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.line = line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass(frozen=True)
+class RawLine:
+    """One visible block of a page, before cleaning.
+
+    ``hints`` are structural words from the HTML it came from (``nav``, ``footer``,
+    ``heading``, ``links``, ``list``, ``meta`` …); plain-text lines have none.
+    """
+
+    text: str
+    hints: frozenset[str] = frozenset()
+
+
+@dataclass
+class Page:
+    """One crawled page: where it came from and the lines it shows."""
+
+    path: str
+    lines: list[RawLine]
+    site: str
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    encoding: str = "utf-8"
+    kind: str = "text"
+    number: int = 0
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- decoding
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# Declared Chinese charsets are read as their superset: pages labelled gb2312 routinely use
+# characters only GBK/GB18030 have.
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "cp936": "gb18030",
+    "euc-cn": "gb18030",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "x-big5": "big5hkscs",
+}
+
+
+def normalise_charset(name: str) -> str | None:
+    """The Python codec for a declared charset name, or None if Python does not know it."""
+    name = name.strip().lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its first few kilobytes (meta or XML prolog)."""
+    match = _CHARSET_RE.search(data[:4096])
+    if not match:
+        return None
+    return normalise_charset(match.group(1).decode("ascii", "replace"))
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode dump bytes; returns ``(text, encoding)``. Never raises on bad bytes.
+
+    Order: a BOM; strict UTF-8; the declared charset if it decodes cleanly (saved pages often
+    keep a gb2312 meta after being re-encoded as UTF-8, which the UTF-8 step already caught);
+    detection with charset-normalizer; and finally UTF-8 with replacement characters.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if declared:
+        encoding = normalise_charset(declared)
+        if encoding:
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                pass
+    encoding = _detect(data)
+    if encoding:
+        return data.decode(encoding, errors="replace"), encoding
+    return data.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _detect(data: bytes) -> str | None:
+    # Chinese dumps are overwhelmingly GB18030 or Big5: try them strictly before asking the
+    # statistical detector, which is slower and sometimes picks a Cyrillic code page.
+    for encoding in ("gb18030", "big5hkscs"):
+        try:
+            data.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        return None
+    return normalise_charset(best.encoding) or None
+
+
+# --------------------------------------------------------------------------- files
+
+def site_of(url: str | None, path: Path) -> str:
+    """The site a page belongs to: the URL's host when known, else the dump's folder."""
+    if url:
+        host = urlsplit(url).hostname
+        if host:
+            return host.lower().removeprefix("www.")
+    return str(path.parent)
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Every dump file under ``paths`` (files as given, folders recursively, sorted).
+
+    A path that does not exist raises :class:`SourceError`; symlink loops are skipped.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise SourceError(str(raw), "no such file or folder")
+        if path.is_dir():
+            seen: set[tuple[int, int]] = set()
+            for root, dirs, files in os.walk(path, followlinks=True):
+                stat = os.stat(root)
+                key = (stat.st_dev, stat.st_ino)
+                if key in seen:
+                    dirs[:] = []
+                    continue
+                seen.add(key)
+                dirs.sort()
+                for name in sorted(files):
+                    candidate = Path(root, name)
+                    if dump_kind(candidate) is not None:
+                        yield candidate
+        else:
+            yield path
+
+
+def dump_kind(path: Path) -> str | None:
+    """``text``, ``html`` or ``jsonl`` from the file name (``.gz`` looked through), else None."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    if not suffixes:
+        return None
+    suffix = suffixes[-1]
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    return None
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped when it is a ``.gz``; raises SourceError with a reason."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except PermissionError:
+        raise SourceError(str(path), "permission denied") from None
+    except IsADirectoryError:
+        raise SourceError(str(path), "is a folder") from None
+    except OSError as error:
+        raise SourceError(str(path), error.strerror or str(error)) from None
+    if path.suffix.lower() == ".gz" or data[:2] == b"\x1f\x8b":
+        data = _gunzip(path, data)
+    return data
+
+
+def _gunzip(path: Path, data: bytes) -> bytes:
+    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        out = decompressor.decompress(data, MAX_DECOMPRESSED + 1)
+    except zlib.error as error:
+        raise SourceError(str(path), f"not a valid gzip file ({error})") from None
+    if len(out) > MAX_DECOMPRESSED or decompressor.unconsumed_tail:
+        raise SourceError(
+            str(path), f"decompresses to more than {MAX_DECOMPRESSED // 2**20} MB (skipped)"
+        )
+    if not decompressor.eof:
+        raise SourceError(str(path), "truncated gzip file")
+    return out
+
+
+_BINARY_MAGIC = (
+    (b"%PDF", "a PDF file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\x7fELF", "an executable"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7z archive"),
+)
+
+
+def check_text(path: Path, data: bytes) -> None:
+    """Refuse empty and binary files with a reason a user understands."""
+    if not data.strip():
+        raise SourceError(str(path), "empty file")
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            raise SourceError(str(path), f"binary file ({what}), not a text dump")
+    sample = data[:8192]
+    if sample.count(b"\x00") > len(sample) // 100 and not sample.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    ):
+        raise SourceError(str(path), "binary file, not a text dump")
+
+
+def read_pages(path: Path) -> Iterator[Page | SourceError]:
+    """The pages of one dump file, or SourceErrors for the file or single bad JSON lines."""
+    kind = dump_kind(path) or "text"
+    try:
+        data = read_bytes(path)
+        check_text(path, data)
+    except SourceError as error:
+        yield error
+        return
+    if kind == "jsonl":
+        yield from _jsonl_pages(path, data)
+        return
+    declared = declared_charset(data) if kind == "html" else None
+    text, encoding = decode(data, declared)
+    if len(text) > MAX_PAGE_CHARS:
+        yield SourceError(str(path), f"page larger than {MAX_PAGE_CHARS // 2**20} M characters")
+        return
+    if kind == "html":
+        yield html_page(str(path), text, site_of(None, path), encoding=encoding)
+    else:
+        yield text_page(str(path), text, site_of(None, path), encoding=encoding)
+
+
+def text_page(path: str, text: str, site: str, **extra: object) -> Page:
+    """A page from plain text: one raw line per non-empty line."""
+    lines = [RawLine(line) for line in _split_lines(text)]
+    return Page(path=path, lines=lines, site=site, kind="text", **extra)  # type: ignore[arg-type]
+
+
+def html_page(path: str, html: str, site: str, **extra: object) -> Page:
+    """A page from HTML: visible blocks with structural hints, plus title/date from meta."""
+    from .html import parse_html
+
+    parsed = parse_html(html)
+    page = Page(path=path, lines=parsed.lines, site=site, kind="html", **extra)  # type: ignore[arg-type]
+    page.meta.update(parsed.meta)
+    if page.title is None and parsed.title:
+        page.title = parsed.title
+    if page.date is None and parsed.date:
+        page.date = parsed.date
+    return page
+
+
+def _split_lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    out = []
+    for line in text.split("\n"):
+        line = line.replace("\u3000", " ").replace("\xa0", " ").strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def _jsonl_pages(path: Path, data: bytes) -> Iterator[Page | SourceError]:
+    text, encoding = decode(data)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield SourceError(str(path), f"malformed JSON ({error.msg})", line=number)
+            continue
+        if not isinstance(record, dict):
+            yield SourceError(str(path), "a JSON line must be an object", line=number)
+            continue
+        url = record.get("url") if isinstance(record.get("url"), str) else None
+        title = record.get("title") if isinstance(record.get("title"), str) else None
+        date = record.get("date") if isinstance(record.get("date"), str) else None
+        site = site_of(url, path)
+        extra = {"url": url, "title": title, "date": date, "encoding": encoding, "number": number}
+        body_html, body_text = record.get("html"), record.get("text")
+        if isinstance(body_html, str) and body_html.strip():
+            page = html_page(str(path), body_html, site, **extra)
+        elif isinstance(body_text, str) and body_text.strip():
+            page = text_page(str(path), body_text, site, **extra)
+            page.kind = "jsonl"
+        else:
+            yield SourceError(str(path), "no 'html' or 'text' field", line=number)
+            continue
+        if title:
+            page.title = strip_site_name(title)
+        yield page
+
+
+_SITE_SUFFIX_RE = re.compile(r"\s*[_|｜\-—–]+\s*[^_|｜\-—–]{2,30}$")
+
+
+def strip_site_name(title: str) -> str:
+    """``某某会议召开_某某区人民政府`` -> ``某某会议召开``: drop a trailing site name."""
+    title = title.strip()
+    stripped = _SITE_SUFFIX_RE.sub("", title)
+    return stripped if len(stripped) >= 4 else title
+
+
+def iter_sources(
+    paths: Iterable[str | os.PathLike[str]],
+) -> Iterator[tuple[Path, Iterator[Page | SourceError]]]:
+    """For each dump file under ``paths``: the file and an iterator over its pages."""
+    for path in expand_paths(paths):
+        yield path, read_pages(path)
