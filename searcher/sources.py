@@ -157,6 +157,7 @@ def _detect(data: bytes) -> str | None:
 
 # --------------------------------------------------------------------------- files
 
+
 def site_of(url: str | None, path: Path) -> str:
     """The site a page belongs to: the URL's host when known, else the dump's folder."""
     if url:

@@ -1,0 +1,291 @@
+"""Building articles: kept lines -> rejoined paragraphs -> articles with metadata.
+
+A page may carry several articles (a newspaper page: headline + ``本报讯`` / ``记者`` byline
+blocks); each gets its own title, date, region, source and reporter. Sentences broken across
+lines are rejoined without gluing a headline to its body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .clean import BYLINE_RE, LEAD_RE, Line, is_prose, is_title_like
+from .sources import Page
+
+
+@dataclass
+class Article:
+    """One article as indexed and shown."""
+
+    id: str
+    title: str
+    text: str
+    path: str
+    date: str | None = None
+    region: str | None = None
+    source: str | None = None
+    reporter: str | None = None
+    url: str | None = None
+    page: int = 0
+    duplicates: list[dict[str, str | None]] = field(default_factory=list)
+    cluster: str | None = None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.text.split("\n") if p.strip()]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "region": self.region,
+            "source": self.source,
+            "reporter": self.reporter,
+            "path": self.path,
+            "url": self.url,
+            "text": self.text,
+            "duplicates": self.duplicates,
+        }
+
+
+RegionFinder = Callable[[str, "str | None"], "str | None"]
+
+_SUBTITLE_RE = re.compile(r"^(——|--|─)")
+_REPORTER_ONLY_RE = re.compile(
+    r"记者\s*[:：]?\s*((?:[\u4e00-\u9fff]{2,3}(?:[\s、]+|$|(?=[)）通])))+)"
+)
+
+_DATE_RES = (
+    re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+)
+_DATE_LABEL_RE = re.compile(r"(发布时间|发布日期|时间|日期|发表时间|更新时间|来源)\s*[:：]")
+_SOURCE_RES = (
+    re.compile(r"来源\s*[:：]\s*([^\s|｜:：,，]{2,30})"),
+    re.compile(r"([^\s|｜:：,，()（）]{2,30}?)(?:社)?\s*主办(?:\s|$|单位)"),
+    re.compile(r"主办(?:单位)?\s*[:：]\s*([^\s|｜,，]{2,30})"),
+    re.compile(r"([^\s|｜:：,，©()（）]{2,30}?)(?:社)?版权所有"),
+    re.compile(r"版权所有\s*[:：©]?\s*([^\s|｜,，]{2,30})"),
+)
+_NEWSPAPER_RE = re.compile(r"([\u4e00-\u9fff]{2,10}(日报|晚报|时报|都市报|商报))")
+
+
+def rejoin(lines: Sequence[Line]) -> list[Line]:
+    """Rejoin sentences broken across kept lines.
+
+    A kept line joins the next when it reads as prose cut mid-sentence (no sentence ending,
+    has clauses) and the next line is not a byline, subtitle or headline-like label.
+    """
+    out: list[Line] = []
+    for line in lines:
+        if not line.keep:
+            out.append(line)
+            continue
+        previous = next((p for p in reversed(out) if p.keep), None)
+        if previous is not None and _continues(previous.text, line.text) and _adjacent(out):
+            previous.text = previous.text + line.text
+            continue
+        out.append(Line(line.text, line.reason, line.hints, list(line.cut)))
+    return out
+
+
+def _adjacent(out: list[Line]) -> bool:
+    # Only dropped lines of chrome that sit inside the text (none here) may separate halves;
+    # any dropped line between them means the break was a real boundary.
+    return bool(out) and out[-1].keep
+
+
+def _continues(first: str, second: str) -> bool:
+    if first.endswith(tuple("。！？!?；;…”」』:：")):
+        return False
+    if not (len(first) >= 12 and re.search(r"[，,、；;。]", first)):
+        return False
+    if LEAD_RE.match(second) or _SUBTITLE_RE.match(second) or BYLINE_RE.match(second):
+        return False
+    return not (is_title_like(second) and len(second) <= 20 and not second.endswith("。"))
+
+
+def make_id(path: str, text: str) -> str:
+    """Stable id: the same article text from the same file gets the same id on every run."""
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(path.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    digest.update(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def build_articles(
+    page: Page, lines: Sequence[Line], find_region: RegionFinder | None = None
+) -> list[Article]:
+    """Split ``page``'s kept lines into articles and give each its metadata."""
+    joined = rejoin(lines)
+    kept = [line.text for line in joined if line.keep]
+    if not kept:
+        return []
+    page_date = _page_date(page, joined)
+    source = _source(page, joined)
+    articles = []
+    for title, body in _split(kept, page):
+        text = "\n".join(body)
+        if not text.strip() or not any(is_prose(p) for p in [*body, title]):
+            continue
+        date = _first_date(body[:3]) or page_date
+        region = find_region(title + "\n" + text, source) if find_region else None
+        articles.append(
+            Article(
+                id=make_id(page.path, f"{page.number}\n{title}\n{text}"),
+                title=title,
+                text=text,
+                path=page.path,
+                date=date,
+                region=region,
+                source=source,
+                reporter=_reporter(body[:4]),
+                url=page.url,
+                page=page.number,
+            )
+        )
+    return articles
+
+
+def _split(kept: list[str], page: Page) -> list[tuple[str, list[str]]]:
+    """``(title, paragraphs)`` per article of a page."""
+    leads = [i for i, text in enumerate(kept) if LEAD_RE.match(text)]
+    starts: list[tuple[int, int]] = []  # (first line of headline group, lead line)
+    for lead in leads:
+        start = lead
+        while start > 0 and lead - start < 3 and _headline(kept[start - 1]):
+            start -= 1
+        if not starts or start > starts[-1][1]:
+            starts.append((start, lead))
+    if not starts:
+        return [_single(kept, page)]
+    pieces: list[tuple[str, list[str]]] = []
+    head = kept[: starts[0][0]]
+    if any(is_prose(p) for p in head):
+        pieces.append(_single(head, page))
+    elif head and len(starts) == 1:
+        # One article whose headline sits above a dateline or other labels.
+        return [_single(kept, page)]
+    for n, (start, lead) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(kept)
+        group, body = kept[start:lead], kept[lead:end]
+        pieces.append(_titled(group, body))
+    return pieces
+
+
+def _headline(text: str) -> bool:
+    return (
+        is_title_like(text)
+        and not LEAD_RE.match(text)
+        and not _DATE_LABEL_RE.search(text)
+        and _first_date([text]) is None
+    )
+
+
+def _titled(group: list[str], body: list[str]) -> tuple[str, list[str]]:
+    """Title from a headline group (kicker, headline, ——subtitle); the rest stays as text."""
+    main = [g for g in group if not _SUBTITLE_RE.match(g)]
+    if main:
+        title = main[-1]
+        rest = [g for g in group if g is not title]
+        return title, rest + body
+    if body:
+        lead = body[0]
+        return _title_from_lead(lead), group + body
+    return "", group
+
+
+def _title_from_lead(lead: str) -> str:
+    text = re.sub(
+        r"^(本报讯|本刊讯|本网讯|[\u4e00-\u9fff]{2,8}讯)?\s*[(（][^)）]{0,40}[)）]", "", lead
+    )
+    sentence = re.split(r"[。！？!?]", text, maxsplit=1)[0]
+    return sentence[:40] + ("…" if len(sentence) > 40 else "")
+
+
+def _single(kept: list[str], page: Page) -> tuple[str, list[str]]:
+    """A page holding one article: its headline is the first headline-like line."""
+    for i, text in enumerate(kept[:6]):
+        if _headline(text) and len(text) >= 4:
+            body = kept[:i] + kept[i + 1 :]
+            if body:
+                return text, body
+    if page.title:
+        return page.title, kept
+    return _title_from_lead(kept[0]), kept
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    y, m, d = int(year), int(month), int(day)
+    if 1949 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def _first_date(texts: Sequence[str]) -> str | None:
+    for text in texts:
+        for pattern in _DATE_RES:
+            for match in pattern.finditer(text):
+                iso = _iso(*match.groups())
+                if iso:
+                    return iso
+    return None
+
+
+def parse_date(value: str | None) -> str | None:
+    """An ISO date from a metadata value (``2018-07-16T08:39``, ``2018年7月16日`` …)."""
+    return _first_date([value]) if value else None
+
+
+# Dates in lists of other articles, ads and repeated copies say nothing of this page.
+_NOT_DATELINES = {"link-list", "spam", "duplicate", "repeated", "injected"}
+
+
+def _page_date(page: Page, lines: Sequence[Line]) -> str | None:
+    """The page's date: metadata first, then a dateline (kept or dropped chrome)."""
+    meta = parse_date(page.date)
+    if meta:
+        return meta
+    usable = [line for line in lines if line.reason not in _NOT_DATELINES]
+    labelled = [line.text for line in usable if _DATE_LABEL_RE.search(line.text)]
+    short = [line.text for line in usable if len(line.text) <= 60 or not line.keep]
+    return _first_date(labelled) or _first_date(short)
+
+
+def _source(page: Page, lines: Sequence[Line]) -> str | None:
+    """The site or newspaper: a 来源 line, a 主办/版权所有 line, a newspaper name, meta."""
+    if page.meta.get("source"):
+        return page.meta["source"]
+    texts = [line.text for line in lines if not line.keep or len(line.text) <= 80]
+    for pattern in _SOURCE_RES:
+        for text in texts:
+            match = pattern.search(text)
+            if match:
+                name = match.group(1).strip("：:|｜ ")
+                name = re.sub(r"(社|网站)$", "", name)
+                if len(name) >= 2 and not re.search(r"\d{3}", name):
+                    return name
+    for text in texts:
+        match = _NEWSPAPER_RE.search(text)
+        if match:
+            return match.group(1)
+    return page.meta.get("site_name")
+
+
+def _reporter(texts: Sequence[str]) -> str | None:
+    leads = [t for t in texts if LEAD_RE.match(t) or BYLINE_RE.match(t)]
+    for text in leads:
+        head = text[:60]
+        match = _REPORTER_ONLY_RE.search(head)
+        if match:
+            names = re.split(r"[\s、]+", match.group(1).strip())
+            names = [n for n in names if n and n != "通讯员"]
+            if names:
+                return " ".join(names)
+    return None

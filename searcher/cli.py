@@ -1,0 +1,273 @@
+"""The ``searcher`` command: a thin click layer over :class:`searcher.engine.Engine`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import SearcherError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index folder (default: $SEARCHER_INDEX, else ./index).",
+)
+
+
+def user_errors(func: F) -> F:
+    """Turn a SearcherError into one line on stderr and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SearcherError as error:
+            click.echo(f"searcher: {error}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("searcher: interrupted; the index is unchanged", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _engine(index_dir: Path | None) -> Any:
+    from .engine import Engine
+
+    return Engine(index_dir)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="searcher")
+def main() -> None:
+    """Full-text search for Chinese local government news."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_option
+@click.option("--rebuild", is_flag=True, help="Start from an empty index.")
+@click.option("--no-wait", is_flag=True, help="Fail instead of waiting for another writer.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary (problems still go to stderr).")
+@click.option("--strict", is_flag=True, help="Exit 1 when any input could not be read.")
+@user_errors
+def index_command(
+    paths: tuple[Path, ...],
+    index_dir: Path | None,
+    rebuild: bool,
+    no_wait: bool,
+    quiet: bool,
+    strict: bool,
+) -> None:
+    """Index dumps: files or folders (default: the bundled seeds)."""
+    engine = _engine(index_dir)
+
+    def waiting() -> None:
+        click.echo(f"searcher: waiting for another indexer on {engine.index_dir} …", err=True)
+
+    report = engine.index(list(paths) or None, rebuild=rebuild, wait=not no_wait, on_wait=waiting)
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    if not quiet:
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(f"indexed into {engine.index_dir}: {report.summary()}")
+    if strict and report.problems:
+        sys.exit(1)
+
+
+@main.command("search")
+@click.argument("query")
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(1, 10_000), default=10, show_default=True)
+@click.option("--page", "-p", type=click.IntRange(1, None), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--since", help="Only articles dated on or after (YYYY-MM-DD).")
+@click.option("--until", help="Only articles dated on or before (YYYY-MM-DD).")
+@click.option("--region", help="Only articles of this region (any level: 周口市, 川汇区).")
+@click.option("--source", help="Only articles from this source (site or newspaper).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@user_errors
+def search_command(
+    query: str,
+    index_dir: Path | None,
+    limit: int,
+    page: int,
+    sort: str,
+    since: str | None,
+    until: str | None,
+    region: str | None,
+    source: str | None,
+    as_json: bool,
+) -> None:
+    """Search the index. Words are all required; "…" is an exact phrase."""
+    engine = _engine(index_dir)
+    result = engine.search(
+        query, page=page, limit=limit, sort=sort, since=since, until=until,
+        region=region, source=source,
+    )  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    first = (page - 1) * limit + 1
+    if not result.hits:
+        click.echo(f"no results for {query} (total {result.total})")
+        return
+    click.echo(
+        f"{result.total} articles match {query}; showing {first}–{first + len(result.hits) - 1}"
+    )
+    for number, hit in enumerate(result.hits, start=first):
+        click.echo()
+        click.echo(click.style(f"{number}. {hit.title}", bold=True) + f"  [{hit.id}]")
+        meta = " · ".join(x for x in (hit.date, hit.source, hit.region) if x)
+        if meta:
+            click.echo(f"   {meta}")
+        click.echo(f"   {hit.path}")
+        marked = "".join(
+            click.style(text, fg="red", bold=True) if on else text for text, on in hit.snippet.parts
+        )
+        click.echo(f"   {marked}")
+        if hit.duplicates:
+            click.echo(f"   (+{len(hit.duplicates)} similar copies)")
+
+
+@main.command("show")
+@click.argument("article_id")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@user_errors
+def show_command(article_id: str, index_dir: Path | None, as_json: bool) -> None:
+    """Show one article in full."""
+    article = _engine(index_dir).article(article_id)
+    if as_json:
+        click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
+        return
+    click.echo(click.style(article.title, bold=True))
+    for label, value in (
+        ("id", article.id),
+        ("date", article.date),
+        ("region", article.region),
+        ("source", article.source),
+        ("reporter", article.reporter),
+        ("path", article.path),
+        ("url", article.url),
+    ):
+        if value:
+            click.echo(f"{label}: {value}")
+    click.echo()
+    for paragraph in article.paragraphs:
+        click.echo(paragraph)
+        click.echo()
+    for dup in article.duplicates:
+        click.echo(f"copy: {dup['id']}  {dup.get('date') or ''}  {dup['path']}")
+
+
+@main.command("export")
+@index_option
+@click.option("--all-copies", is_flag=True, help="Every copy of a duplicate cluster.")
+@user_errors
+def export_command(index_dir: Path | None, all_copies: bool) -> None:
+    """Print every indexed article as JSON Lines."""
+    for article in _engine(index_dir).export(all_copies=all_copies):
+        record = article.to_dict()
+        record.pop("url", None)
+        record.pop("reporter", None)
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
+@main.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@user_errors
+def stats_command(index_dir: Path | None, as_json: bool) -> None:
+    """Articles, files, index size and last update."""
+    stats = _engine(index_dir).stats()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False))
+        return
+    click.echo(f"index:       {stats['index']}")
+    click.echo(f"articles:    {stats['articles']} ({stats['copies']} with duplicate copies)")
+    click.echo(f"files:       {stats['files']}")
+    click.echo(f"size:        {int(stats['size_bytes']) / 1e6:.1f} MB")  # type: ignore[call-overload]
+    click.echo(f"last update: {stats['last_update']}")
+
+
+@main.command("clean")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@user_errors
+def clean_command(file: Path, as_json: bool) -> None:
+    """Show how the cleaner reads FILE: every line kept or dropped, with why."""
+    from .ingest import default_region_finder, ingest
+
+    results = ingest([file], default_region_finder())
+    out = []
+    for result in results:
+        for error in result.errors:
+            click.echo(str(error), err=True)
+        for cleaned in result.pages:
+            lines = [
+                {"keep": line.keep, "reason": line.reason or None, "text": line.text,
+                 "cut": line.cut}
+                for line in cleaned.lines
+            ]  # fmt: skip
+            articles = [
+                {
+                    "title": a.title, "date": a.date, "region": a.region, "source": a.source,
+                    "reporter": a.reporter, "length": len(a.text), "id": a.id,
+                }
+                for a in cleaned.articles
+            ]  # fmt: skip
+            out.append({"path": cleaned.page.path, "lines": lines, "articles": articles})
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    for page in out:
+        click.echo(click.style(f"== {page['path']}", bold=True))
+        for line in page["lines"]:
+            verdict = "KEEP" if line["keep"] else f"DROP {line['reason']}"
+            click.echo(f"{verdict:<18} {line['text']}")
+            for fragment in line["cut"]:
+                click.echo(f"{'  cut injected':<18} {fragment}")
+        click.echo(click.style(f"-- {len(page['articles'])} articles", bold=True))
+        for a in page["articles"]:
+            click.echo(
+                f"* {a['title']} | date {a['date']} | region {a['region']} | source {a['source']}"
+                f" | reporter {a['reporter']} | {a['length']} chars"
+            )
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@user_errors
+def serve_command(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the web UI (waitress); builds the index of the seeds first if there is none."""
+    import waitress
+
+    from web import create_app
+
+    engine = _engine(index_dir)
+    if not engine.exists():
+        click.echo(f"no index in {engine.index_dir}: indexing the bundled seeds …", err=True)
+        report = engine.index()
+        click.echo(report.summary(), err=True)
+    app = create_app(engine)
+    click.echo(f"searcher: serving {engine.index_dir} on http://{host}:{port}/", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="searcher")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,445 @@
+"""The engine: one object the CLI and the web UI share (index, search, show, export, stats)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import index as ix
+from .articles import Article
+from .clean import CLEANER_VERSION, SiteStats
+from .errors import SearcherError
+from .ingest import clean_page, default_region_finder, read_files
+from .sources import SourceError, expand_paths
+from .store import FileRecord, Store
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 10_000
+
+
+def default_index_dir() -> Path:
+    """``$SEARCHER_INDEX``, else ``./index``."""
+    return Path(os.environ.get("SEARCHER_INDEX") or "index")
+
+
+def bundled_seeds() -> Path:
+    """The five sample dumps shipped with searcher (inside the wheel, or the source tree)."""
+    packaged = resources.files("searcher").joinpath("seeds")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "seeds"
+
+
+@dataclass
+class IndexReport:
+    """What an ``index`` run did."""
+
+    files_new: int = 0
+    files_changed: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    articles_added: int = 0
+    articles_removed: int = 0
+    duplicates: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"files: {self.files_new} new, {self.files_changed} changed, "
+            f"{self.files_skipped} unchanged, {self.files_failed} failed; "
+            f"articles: {self.articles_added} added, {self.articles_removed} removed, "
+            f"{self.duplicates} duplicate copies; {self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class Hit:
+    """One search result (the shown copy of a cluster)."""
+
+    id: str
+    title: str
+    date: str | None
+    region: str | None
+    source: str | None
+    path: str
+    score: float
+    snippet: Any
+    title_marked: Any = None
+    duplicates: list[dict[str, str | None]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "region": self.region,
+            "source": self.source,
+            "path": self.path,
+            "score": round(self.score, 4),
+            "snippet": self.snippet.html(),
+            "duplicates": self.duplicates,
+        }
+
+
+@dataclass
+class SearchResult:
+    """A page of results and what produced it."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: list[Hit]
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def text_fingerprint(text: str) -> str:
+    """Exact-duplicate key: the text after NFKC, case folding and whitespace removal."""
+    norm = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def region_levels(region: str | None) -> list[str]:
+    """``河南省周口市川汇区`` -> the names a region filter may use: each level and prefix."""
+    if not region:
+        return []
+    from .gazetteer import Gazetteer
+
+    levels = Gazetteer.load().levels(region)
+    out = []
+    for i in range(len(levels)):
+        out.append(levels[i])
+        out.append("".join(levels[: i + 1]))
+    return list(dict.fromkeys(out))
+
+
+def whoosh_document(article: Article, copies: int) -> dict[str, object]:
+    """The fields Whoosh indexes for the shown copy of a cluster."""
+    doc: dict[str, object] = {
+        "id": article.id,
+        "title": article.title,
+        "text": article.text,
+        "path": article.path,
+        "copies": copies,
+        "day": int(article.date.replace("-", "")) if article.date else 0,
+    }
+    if article.date:
+        doc.update(date=article.date, year=article.date[:4], month=article.date[:7])
+    if article.region:
+        doc.update(region=article.region, regions=",".join(region_levels(article.region)))
+    if article.source:
+        doc["source"] = article.source
+    return doc
+
+
+def _representative(members: list[Article]) -> Article:
+    """The copy a cluster shows: earliest-dated, then most complete, then stable by id."""
+    return min(members, key=lambda a: (a.date is None, a.date or "", -len(a.text), a.path, a.id))
+
+
+class _Readers(threading.local):
+    generation: Path | None = None
+    store: Store | None = None
+    searcher: Any = None
+
+
+class Engine:
+    """Index and search one index folder."""
+
+    def __init__(self, index_dir: str | os.PathLike[str] | None = None) -> None:
+        self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
+        self._readers = _Readers()
+
+    # ------------------------------------------------------------------ state
+
+    def exists(self) -> bool:
+        return ix.has_index(self.index_dir)
+
+    def _require(self) -> Path:
+        gen = ix.current_generation(self.index_dir)
+        if gen is None:
+            raise SearcherError(f"no index in {self.index_dir}: run 'searcher index' first")
+        return gen
+
+    def _open(self) -> tuple[Store, Any]:
+        """This thread's store and Whoosh searcher on the current generation."""
+        gen = self._require()
+        readers = self._readers
+        if readers.generation != gen or readers.store is None:
+            self._close_readers()
+            from whoosh import index as whoosh_index
+
+            readers.store = Store(gen / ix.STORE, readonly=True)
+            whoosh_ix = whoosh_index.open_dir(str(gen), indexname=ix.INDEX_NAME)
+            readers.searcher = whoosh_ix.searcher()
+            readers.generation = gen
+        return readers.store, readers.searcher
+
+    def _close_readers(self) -> None:
+        readers = self._readers
+        if readers.searcher is not None:
+            readers.searcher.close()
+        if readers.store is not None:
+            readers.store.close()
+        readers.generation = readers.store = readers.searcher = None
+
+    def close(self) -> None:
+        self._close_readers()
+
+    # ------------------------------------------------------------------ indexing
+
+    def index(
+        self,
+        paths: Iterable[str | os.PathLike[str]] | None = None,
+        rebuild: bool = False,
+        wait: bool = True,
+        on_wait: Callable[[], None] | None = None,
+    ) -> IndexReport:
+        """Add the dumps under ``paths`` (default: the bundled seeds) to the index."""
+        started = time.perf_counter()
+        paths = list(paths) if paths else [bundled_seeds()]
+        try:
+            files = [p.resolve() for p in expand_paths(paths)]
+        except SourceError as error:
+            raise SearcherError(str(error)) from None
+        report = IndexReport()
+        with ix.writer_lock(self.index_dir, wait=wait, on_wait=on_wait):
+            generation = ix.Generation(self.index_dir, rebuild)
+            try:
+                self._index_into(generation, files, report)
+                generation.commit()
+            except BaseException:
+                generation.abort()
+                raise
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _index_into(
+        self, generation: ix.Generation, files: list[Path], report: IndexReport
+    ) -> None:
+        store = Store(generation.store_path)
+        todo: list[tuple[Path, os.stat_result, str, FileRecord | None]] = []
+        for path in files:
+            try:
+                stat = path.stat()
+                digest = file_hash(path)
+            except OSError as error:
+                report.files_failed += 1
+                report.problems.append(f"{path}: {error.strerror or error}")
+                continue
+            known = store.file(str(path))
+            if known and known.hash == digest and known.cleaner == CLEANER_VERSION:
+                report.files_skipped += 1
+                continue
+            todo.append((path, stat, digest, known))
+
+        read = list(read_files([path for path, _, _, _ in todo]))
+        stats = SiteStats()
+        for _, pages, _ in read:
+            for page in pages:
+                stats.add(page)
+        find_region = default_region_finder()
+        writer = generation.ix.writer(limitmb=256)
+        touched: set[str] = set()
+        try:
+            for (path, stat, digest, known), (_, pages, errors) in zip(todo, read, strict=True):
+                old_ids = store.ids_of_path(str(path))
+                if old_ids:
+                    touched |= store.clusters_of(old_ids)
+                    for old in old_ids:
+                        writer.delete_by_term("id", old)
+                    store.delete_articles(old_ids)
+                    report.articles_removed += len(old_ids)
+                articles = [
+                    article
+                    for page in pages
+                    for article in clean_page(page, stats, find_region).articles
+                ]
+                for error in errors:
+                    report.problems.append(str(error))
+                note = None
+                if errors and not pages:
+                    report.files_failed += 1
+                    note = errors[0].reason
+                elif not articles:
+                    note = "no article text found (only page chrome)"
+                    report.notes.append(f"{path}: {note}")
+                if not (errors and not pages):
+                    if known:
+                        report.files_changed += 1
+                    else:
+                        report.files_new += 1
+                for article in articles:
+                    fingerprint = text_fingerprint(article.text)
+                    cluster = store.cluster_of_fingerprint(fingerprint) or article.id
+                    store.put(article, cluster, True, fingerprint)
+                    touched.add(cluster)
+                report.articles_added += len(articles)
+                store.put_file(
+                    FileRecord(
+                        str(path), stat.st_size, stat.st_mtime, digest, CLEANER_VERSION,
+                        len(articles), note, ix.now_iso(),
+                    )
+                )  # fmt: skip
+            for cluster in touched:
+                members = store.cluster_members(cluster)
+                for member in members:
+                    writer.delete_by_term("id", member.id)
+                if not members:
+                    continue
+                shown = _representative(members)
+                for member in members:
+                    store.set_cluster(member.id, cluster, member is shown)
+                writer.add_document(**whoosh_document(shown, len(members) - 1))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        report.duplicates = store.count(shown_only=False) - store.count(shown_only=True)
+        store.commit()
+        store.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def search(
+        self,
+        query: str,
+        page: int = 1,
+        limit: int = DEFAULT_LIMIT,
+        sort: str = "relevance",
+        since: str | None = None,
+        until: str | None = None,
+        region: str | None = None,
+        source: str | None = None,
+    ) -> SearchResult:
+        """One page of ranked results for ``query``."""
+        from whoosh import query as wq
+
+        from .query import build_query, highlight_strings, parse, snippet
+
+        started = time.perf_counter()
+        if page < 1:
+            raise SearcherError("page must be 1 or more")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise SearcherError(f"limit must be between 1 and {MAX_LIMIT}")
+        if sort not in ("relevance", "date"):
+            raise SearcherError("sort must be 'relevance' or 'date'")
+        parsed = parse(query)
+        store, searcher = self._open()
+        whoosh_query = build_query(parsed)
+        filters = []
+        if since or until:
+            low = _day(since, "since") if since else None
+            high = _day(until, "until") if until else None
+            filters.append(wq.NumericRange("day", low or 1, high))
+        if region:
+            filters.append(wq.Term("regions", region.strip()))
+        if source:
+            filters.append(wq.Term("source", source.strip()))
+        filter_query = wq.And(filters) if filters else None
+        kwargs: dict[str, Any] = {"filter": filter_query}
+        if sort == "date":
+            kwargs.update(sortedby="day", reverse=True)
+        results = searcher.search_page(whoosh_query, page, pagelen=limit, **kwargs)
+        total = results.total
+        strings = highlight_strings(parsed)
+        hit_fields = [(dict(hit), hit.score) for hit in results]
+        texts = store.texts([fields["id"] for fields, _ in hit_fields])
+        hits = []
+        for fields, score in hit_fields:
+            text = texts.get(fields["id"], "")
+            article_dups = store.get(fields["id"])
+            hits.append(
+                Hit(
+                    id=fields["id"],
+                    title=fields.get("title", ""),
+                    date=fields.get("date") or None,
+                    region=fields.get("region") or None,
+                    source=fields.get("source") or None,
+                    path=fields.get("path", ""),
+                    score=float(score or 0.0),
+                    snippet=snippet(text, strings),
+                    title_marked=snippet(fields.get("title", ""), strings, width=200),
+                    duplicates=article_dups.duplicates if article_dups else [],
+                )
+            )
+        return SearchResult(
+            query=query,
+            total=total,
+            page=page,
+            limit=limit,
+            hits=hits,
+            seconds=time.perf_counter() - started,
+        )
+
+    def article(self, article_id: str) -> Article:
+        """One article in full; SearcherError when the id is unknown."""
+        store, _ = self._open()
+        article = store.get(article_id)
+        if article is None:
+            raise SearcherError(f"no article with id {article_id!r}")
+        return article
+
+    def export(self, all_copies: bool = False) -> Iterator[Article]:
+        """Every shown article (one per cluster), or every copy with ``all_copies``."""
+        store, _ = self._open()
+        yield from store.iter_articles(all_copies=all_copies)
+
+    def stats(self) -> dict[str, object]:
+        """Articles, files, index size and last update of the current generation."""
+        gen = self._require()
+        store, _ = self._open()
+        updated = ix.last_update(self.index_dir)
+        return {
+            "index": str(self.index_dir),
+            "articles": store.count(shown_only=True),
+            "copies": store.count(shown_only=False),
+            "files": len(store.files()),
+            "size_bytes": ix.folder_size(gen),
+            "last_update": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(updated))
+            if updated
+            else None,
+        }
+
+
+def _day(value: str, name: str) -> int:
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", value.strip())
+    if not match:
+        raise SearcherError(f"{name} must be a date like 2020-09-01, not {value!r}")
+    year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise SearcherError(f"{name} must be a real date, not {value!r}")
+    if match.group(3) is None and name == "until":
+        day = 31
+    return year * 10000 + month * 100 + day

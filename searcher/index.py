@@ -1,0 +1,210 @@
+"""The index: Whoosh schema, index generations swapped atomically, and the writer.
+
+An index folder holds generations; ``CURRENT`` names the one readers open::
+
+    index/CURRENT            "gen-000003"
+    index/gen-000003/        Whoosh segment files + articles.db (the store)
+    index/.lock              held by the one writer
+
+A write never touches the generation readers use: it builds the next generation (hard links
+to the unchanged Whoosh segments, a copy of the store), commits it, then renames a new
+``CURRENT`` into place. A crash at any point leaves the previous generation answering.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import re
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+
+from .analysis import chinese_analyzer
+from .errors import SearcherError
+
+CURRENT = "CURRENT"
+LOCK = ".lock"
+STORE = "articles.db"
+INDEX_NAME = "MAIN"
+_GEN_RE = re.compile(r"^gen-(\d{6})$")
+
+
+def make_schema(userdicts: tuple[str, ...] = ()) -> Schema:
+    """Fields: words of title and text (positions for phrases), filter and facet columns."""
+    analyzer = chinese_analyzer(userdicts)
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
+        text=TEXT(analyzer=analyzer),
+        date=ID(stored=True),
+        day=NUMERIC(int, bits=32, sortable=True, signed=False),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+        region=ID(stored=True, sortable=True),
+        regions=KEYWORD(commas=True),
+        source=ID(stored=True, sortable=True),
+        path=ID(stored=True),
+        copies=NUMERIC(int, bits=32, stored=True),
+    )
+
+
+def has_index(folder: Path) -> bool:
+    """True when ``folder`` holds a committed index generation."""
+    return current_generation(folder) is not None
+
+
+def current_generation(folder: Path) -> Path | None:
+    """The generation readers should open, or None."""
+    try:
+        name = (folder / CURRENT).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    gen = folder / name
+    if _GEN_RE.match(name) and (gen / STORE).exists():
+        return gen
+    return None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old or the new file, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def writer_lock(
+    folder: Path, wait: bool = True, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Hold the folder's writer lock; a second writer waits (or fails with ``wait=False``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise SearcherError(
+                    f"{folder}: another 'searcher index' is writing this index"
+                ) from None
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Generation:
+    """A new generation being written; ``commit()`` makes it current."""
+
+    def __init__(self, folder: Path, rebuild: bool, userdicts: tuple[str, ...] = ()) -> None:
+        self.folder = folder
+        self.previous = None if rebuild else current_generation(folder)
+        number = max((_gen_number(p) for p in folder.iterdir()), default=0) + 1
+        self.path = folder / f"gen-{number:06d}"
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir()
+        try:
+            if self.previous is not None:
+                self._copy_previous()
+                self.ix = whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
+            else:
+                schema = make_schema(userdicts)
+                self.ix = whoosh_index.create_in(str(self.path), schema, indexname=INDEX_NAME)
+        except OSError as error:
+            self.abort()
+            raise _disk_error(folder, error) from None
+
+    def _copy_previous(self) -> None:
+        assert self.previous is not None
+        for item in self.previous.iterdir():
+            if item.name == STORE or item.name.endswith(".lock"):
+                continue
+            os.link(item, self.path / item.name)
+        # The store changes in place, so it is copied (SQLite's online backup is consistent).
+        source = sqlite3.connect(f"file:{self.previous / STORE}?mode=ro", uri=True)
+        target = sqlite3.connect(self.path / STORE)
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE
+
+    def commit(self) -> None:
+        """fsync the new generation and make it the current one."""
+        for item in self.path.iterdir():
+            if item.is_file():
+                with open(item, "rb") as handle:
+                    os.fsync(handle.fileno())
+        _fsync_dir(self.path)
+        write_atomic(self.folder / CURRENT, self.path.name + "\n")
+        self._remove_old()
+
+    def abort(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _remove_old(self) -> None:
+        # Keep the generation just replaced for readers that still have it open; a reader
+        # that finds its generation gone reopens CURRENT.
+        keep = {self.path.name, self.previous.name if self.previous else ""}
+        for item in self.folder.iterdir():
+            if _GEN_RE.match(item.name) and item.name not in keep:
+                shutil.rmtree(item, ignore_errors=True)
+
+
+def _gen_number(path: Path) -> int:
+    match = _GEN_RE.match(path.name)
+    return int(match.group(1)) if match else 0
+
+
+def _disk_error(folder: Path, error: OSError) -> SearcherError:
+    if error.errno == errno.ENOSPC:
+        return SearcherError(f"{folder}: disk full; the previous index is intact")
+    return SearcherError(f"{folder}: {error.strerror or error}")
+
+
+def folder_size(path: Path) -> int:
+    """Bytes on disk of every file under ``path``."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.stat(os.path.join(root, name)).st_size
+    return total
+
+
+def last_update(folder: Path) -> float | None:
+    """When the current generation was committed (seconds since the epoch)."""
+    try:
+        return (folder / CURRENT).stat().st_mtime
+    except OSError:
+        return None
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime())

@@ -1,0 +1,231 @@
+"""The article store: every article (all copies of a cluster) and the input manifest, in SQLite.
+
+Whoosh holds what search needs (terms, positions, facet columns) for the one shown copy of
+each cluster; the store holds the full records, so ``show``, ``export`` and snippets read
+from it, and incremental indexing knows which file gave which articles.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .articles import Article
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    shown INTEGER NOT NULL DEFAULT 1,
+    path TEXT NOT NULL,
+    page INTEGER NOT NULL DEFAULT 0,
+    title TEXT NOT NULL,
+    date TEXT,
+    region TEXT,
+    source TEXT,
+    reporter TEXT,
+    url TEXT,
+    text TEXT NOT NULL,
+    fingerprint TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
+CREATE INDEX IF NOT EXISTS articles_cluster ON articles(cluster);
+CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles(fingerprint);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    hash TEXT NOT NULL,
+    cleaner INTEGER NOT NULL,
+    articles INTEGER NOT NULL,
+    note TEXT,
+    indexed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_ARTICLE_COLUMNS = (
+    "id, cluster, shown, path, page, title, date, region, source, reporter, url, text, fingerprint"
+)
+
+
+@dataclass
+class FileRecord:
+    """What the manifest remembers of one input file."""
+
+    path: str
+    size: int
+    mtime: float
+    hash: str
+    cleaner: int
+    articles: int
+    note: str | None
+    indexed_at: str
+
+
+class Store:
+    """SQLite file ``articles.db`` inside one index generation."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            uri = f"file:{path}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(path, check_same_thread=False)
+            self.db.executescript(_SCHEMA)
+        self.db.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ articles
+
+    def put(self, article: Article, cluster: str, shown: bool, fingerprint: str) -> None:
+        self.db.execute(
+            f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id, cluster, int(shown), article.path, article.page, article.title,
+                article.date, article.region, article.source, article.reporter, article.url,
+                article.text, fingerprint,
+            ),
+        )  # fmt: skip
+
+    def delete_articles(self, ids: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in ids])
+
+    def ids_of_path(self, path: str) -> list[str]:
+        rows = self.db.execute("SELECT id FROM articles WHERE path = ?", (path,))
+        return [row[0] for row in rows]
+
+    def clusters_of(self, ids: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for i in ids:
+            row = self.db.execute("SELECT cluster FROM articles WHERE id = ?", (i,)).fetchone()
+            if row:
+                out.add(row[0])
+        return out
+
+    def cluster_members(self, cluster: str) -> list[Article]:
+        rows = self.db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE cluster = ?", (cluster,)
+        )
+        return [self._article(row) for row in rows]
+
+    def set_cluster(self, article_id: str, cluster: str, shown: bool) -> None:
+        self.db.execute(
+            "UPDATE articles SET cluster = ?, shown = ? WHERE id = ?",
+            (cluster, int(shown), article_id),
+        )
+
+    def cluster_of_fingerprint(self, fingerprint: str) -> str | None:
+        row = self.db.execute(
+            "SELECT cluster FROM articles WHERE fingerprint = ? LIMIT 1", (fingerprint,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def get(self, article_id: str) -> Article | None:
+        row = self.db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        article = self._article(row)
+        article.duplicates = self.duplicates_of(article)
+        return article
+
+    def texts(self, ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT id, text FROM articles WHERE id IN ({marks})", chunk
+            ):
+                out[row[0]] = row[1]
+        return out
+
+    def duplicates_of(self, article: Article) -> list[dict[str, str | None]]:
+        rows = self.db.execute(
+            "SELECT id, path, source, date FROM articles WHERE cluster = ? AND id != ? "
+            "ORDER BY date IS NULL, date, path",
+            (article.cluster, article.id),
+        )
+        return [dict(row) for row in rows]
+
+    def duplicate_map(self, ids: list[str]) -> dict[str, list[dict[str, str | None]]]:
+        out: dict[str, list[dict[str, str | None]]] = {}
+        for i in ids:
+            article = self.get(i)
+            if article is not None:
+                out[i] = article.duplicates
+        return out
+
+    def iter_articles(self, all_copies: bool = False) -> Iterator[Article]:
+        where = "" if all_copies else "WHERE shown = 1"
+        rows = self.db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles {where} ORDER BY path, page, rowid"
+        )
+        for row in rows:
+            article = self._article(row)
+            article.duplicates = self.duplicates_of(article)
+            yield article
+
+    def count(self, shown_only: bool = True) -> int:
+        where = " WHERE shown = 1" if shown_only else ""
+        return int(self.db.execute(f"SELECT count(*) FROM articles{where}").fetchone()[0])
+
+    @staticmethod
+    def _article(row: sqlite3.Row) -> Article:
+        return Article(
+            id=row["id"],
+            title=row["title"],
+            text=row["text"],
+            path=row["path"],
+            date=row["date"],
+            region=row["region"],
+            source=row["source"],
+            reporter=row["reporter"],
+            url=row["url"],
+            page=row["page"],
+            cluster=row["cluster"],
+        )
+
+    # ------------------------------------------------------------------ manifest
+
+    def file(self, path: str) -> FileRecord | None:
+        row = self.db.execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
+        return FileRecord(**dict(row)) if row else None
+
+    def files(self) -> list[FileRecord]:
+        return [FileRecord(**dict(row)) for row in self.db.execute("SELECT * FROM files")]
+
+    def put_file(self, record: FileRecord) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.path, record.size, record.mtime, record.hash, record.cleaner,
+                record.articles, record.note, record.indexed_at,
+            ),
+        )  # fmt: skip
+
+    def delete_file(self, path: str) -> None:
+        self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def meta_json(self, key: str) -> object:
+        value = self.meta(key)
+        return json.loads(value) if value else None
+
+    def commit(self) -> None:
+        self.db.commit()

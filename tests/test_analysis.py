@@ -1,0 +1,51 @@
+"""The analyzer: normalisation, jieba segmentation, positions that count tokens."""
+
+from __future__ import annotations
+
+from whoosh import query as wq
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+
+from searcher.analysis import chinese_analyzer, normalise, terms
+
+
+def tokens(text: str, mode: str = "query") -> list[tuple[str, int]]:
+    return [(t.text, t.pos) for t in chinese_analyzer()(text, positions=True, mode=mode)]
+
+
+def test_positions_count_tokens_not_characters() -> None:
+    assert tokens("川汇区召开推进会") == [("川汇区", 0), ("召开", 1), ("推进", 2), ("会", 3)]
+
+
+def test_space_and_punctuation_are_dropped() -> None:
+    assert [t for t, _ in tokens("创文，创卫。 “五城联创”")] == ["创文", "创卫", "五城联创"]
+
+
+def test_normalisation_folds_width_case_and_script() -> None:
+    assert normalise("ＡＢＣ１２３") == "abc123"
+    assert normalise("網格化管理") == "网格化管理"
+    assert terms("網格化管理") == terms("网格化管理")
+
+
+def test_government_terms_stay_whole() -> None:
+    assert "河长制" in terms("全面推行河长制")
+    assert "创文" in terms("为创文工作添砖加瓦")
+
+
+def test_index_mode_adds_words_inside_long_words_at_the_same_position() -> None:
+    indexed = tokens("创建全国文明城市", mode="index")
+    positions = dict(indexed)
+    assert positions["全国文明城市"] == positions["文明城市"] == positions["全国"]
+
+
+def test_phrase_queries_match_with_this_analyzer() -> None:
+    schema = Schema(id=ID(stored=True), text=TEXT(analyzer=chinese_analyzer()))
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        writer.add_document(id="a", text="川汇区召开创建全国文明城市提名城市工作推进会")
+        writer.add_document(id="b", text="推进会召开，川汇区工作")
+    with ix.searcher() as searcher:
+        phrase = wq.Phrase("text", terms("召开创建"))
+        assert [hit["id"] for hit in searcher.search(phrase)] == ["a"]
+        reversed_words = wq.Phrase("text", terms("工作川汇区"))
+        assert list(searcher.search(reversed_words)) == []
