@@ -130,20 +130,6 @@ def text_fingerprint(text: str) -> str:
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def region_levels(region: str | None) -> list[str]:
-    """``河南省周口市川汇区`` -> the names a region filter may use: each level and prefix."""
-    if not region:
-        return []
-    from .gazetteer import Gazetteer
-
-    levels = Gazetteer.load().levels(region)
-    out = []
-    for i in range(len(levels)):
-        out.append(levels[i])
-        out.append("".join(levels[: i + 1]))
-    return list(dict.fromkeys(out))
-
-
 def whoosh_document(article: Article, copies: int) -> dict[str, object]:
     """The fields Whoosh indexes for the shown copy of a cluster."""
     doc: dict[str, object] = {
@@ -157,7 +143,7 @@ def whoosh_document(article: Article, copies: int) -> dict[str, object]:
     if article.date:
         doc.update(date=article.date, year=article.date[:4], month=article.date[:7])
     if article.region:
-        doc.update(region=article.region, regions=",".join(region_levels(article.region)))
+        doc["region"] = article.region
     if article.source:
         doc["source"] = article.source
     return doc
@@ -364,7 +350,7 @@ class Engine:
             high = _day(until, "until") if until else None
             filters.append(wq.NumericRange("day", low or 1, high))
         if region:
-            filters.append(wq.Term("regions", region.strip()))
+            filters.append(_region_filter(region))
         if source:
             filters.append(wq.Term("source", source.strip()))
         filter_query = wq.And(filters) if filters else None
@@ -431,6 +417,16 @@ class Engine:
             if updated
             else None,
         }
+
+
+def _region_filter(name: str) -> Any:
+    """Articles of a region named at any level (周口市 means every county of it)."""
+    from whoosh import query as wq
+
+    from .gazetteer import Gazetteer
+
+    regions = Gazetteer.load().expand(name) or [name.strip()]
+    return wq.Or([wq.Term("region", r) for r in regions])
 
 
 def _day(value: str, name: str) -> int:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
 
 from .analysis import chinese_analyzer
 from .errors import SearcherError
@@ -49,7 +49,6 @@ def make_schema(userdicts: tuple[str, ...] = ()) -> Schema:
         year=ID(sortable=True),
         month=ID(sortable=True),
         region=ID(stored=True, sortable=True),
-        regions=KEYWORD(commas=True),
         source=ID(stored=True, sortable=True),
         path=ID(stored=True),
         copies=NUMERIC(int, bits=32, stored=True),

@@ -140,19 +140,35 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
 
 def _detect(data: bytes) -> str | None:
     # Chinese dumps are overwhelmingly GB18030 or Big5: try them strictly before asking the
-    # statistical detector, which is slower and sometimes picks a Cyrillic code page.
+    # statistical detector, which is slower and sometimes picks a Cyrillic code page. Big5
+    # bytes often decode as GB18030 too (into nonsense), so when both decode, the one that
+    # reads as more Chinese words wins.
+    fits = []
     for encoding in ("gb18030", "big5hkscs"):
         try:
-            data.decode(encoding)
-            return encoding
+            fits.append((encoding, data.decode(encoding)))
         except UnicodeDecodeError:
             continue
+    if len(fits) == 1:
+        return fits[0][0]
+    if fits:
+        return max(fits, key=lambda fit: _wordiness(fit[1]))[0]
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
     if best is None:
         return None
     return normalise_charset(best.encoding) or None
+
+
+def _wordiness(text: str) -> float:
+    """Share of a text covered by dictionary words of two or more characters."""
+    from .analysis import normalise, segment
+
+    sample = normalise(text[:3000])
+    if not sample:
+        return 0.0
+    return sum(end - start for _, start, end in segment(sample) if end - start >= 2) / len(sample)
 
 
 # --------------------------------------------------------------------------- files
