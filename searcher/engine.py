@@ -7,13 +7,13 @@ import os
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import dedup
 from . import index as ix
 from .articles import Article
 from .clean import CLEANER_VERSION, SiteStats
@@ -122,12 +122,6 @@ def file_hash(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def text_fingerprint(text: str) -> str:
-    """Exact-duplicate key: the text after NFKC, case folding and whitespace removal."""
-    norm = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
-    return hashlib.blake2b(norm.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def whoosh_document(article: Article, copies: int) -> dict[str, object]:
@@ -256,6 +250,9 @@ class Engine:
             for page in pages:
                 stats.add(page)
         find_region = default_region_finder()
+        clusters = dedup.Clusters(store.text)
+        for key, cluster, blob in store.signatures():
+            clusters.add(key, cluster, dedup.from_blob(blob))
         writer = generation.ix.writer(limitmb=256)
         touched: set[str] = set()
         try:
@@ -265,6 +262,7 @@ class Engine:
                     touched |= store.clusters_of(old_ids)
                     for old in old_ids:
                         writer.delete_by_term("id", old)
+                        clusters.remove(old)
                     store.delete_articles(old_ids)
                     report.articles_removed += len(old_ids)
                 articles = [
@@ -287,9 +285,14 @@ class Engine:
                     else:
                         report.files_new += 1
                 for article in articles:
-                    fingerprint = text_fingerprint(article.text)
-                    cluster = store.cluster_of_fingerprint(fingerprint) or article.id
-                    store.put(article, cluster, True, fingerprint)
+                    fingerprint = dedup.fingerprint(article.text)
+                    signature = dedup.signature(article.text)
+                    cluster = store.cluster_of_fingerprint(fingerprint)
+                    if cluster is None:
+                        match = clusters.find(article.text, signature)
+                        cluster = match.cluster if match else article.id
+                    store.put(article, cluster, True, fingerprint, dedup.to_blob(signature))
+                    clusters.add(article.id, cluster, signature)
                     touched.add(cluster)
                 report.articles_added += len(articles)
                 store.put_file(

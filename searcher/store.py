@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS articles (
     reporter TEXT,
     url TEXT,
     text TEXT NOT NULL,
-    fingerprint TEXT NOT NULL
+    fingerprint TEXT NOT NULL,
+    minhash BLOB
 );
 CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles(cluster);
@@ -84,16 +85,28 @@ class Store:
 
     # ------------------------------------------------------------------ articles
 
-    def put(self, article: Article, cluster: str, shown: bool, fingerprint: str) -> None:
+    def put(
+        self, article: Article, cluster: str, shown: bool, fingerprint: str, minhash: bytes
+    ) -> None:
         self.db.execute(
-            f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}, minhash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id, cluster, int(shown), article.path, article.page, article.title,
                 article.date, article.region, article.source, article.reporter, article.url,
-                article.text, fingerprint,
+                article.text, fingerprint, minhash,
             ),
         )  # fmt: skip
+
+    def signatures(self) -> Iterator[tuple[str, str, bytes]]:
+        """``(id, cluster, minhash)`` of every article, for the near-duplicate index."""
+        for row in self.db.execute("SELECT id, cluster, minhash FROM articles"):
+            if row[2] is not None:
+                yield row[0], row[1], row[2]
+
+    def text(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
 
     def delete_articles(self, ids: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in ids])

@@ -27,8 +27,3 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def engine(seed_index: Path) -> Engine:
     return Engine(seed_index)
-
-
-def seed(name_prefix: str) -> Path:
-    """The seed dump whose file name starts with ``name_prefix`` (e.g. ``002``)."""
-    return next(SEEDS.glob(f"{name_prefix}_*.txt"))
