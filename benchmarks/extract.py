@@ -1,0 +1,342 @@
+"""Extraction quality: how much of the marked article body the cleaner keeps, and how little else.
+
+    python benchmarks/extract.py              # the table: searcher (both forms) vs two baselines
+    python benchmarks/extract.py --per-page   # plus the 10 worst pages of each searcher form
+    python benchmarks/extract.py --json benchmarks/out/extract.json
+
+Corpus: ``shared/corpora/extract-dev/`` beside the repo (or ``$EXTRACT_DEV``): 54 Chinese
+news and government pages (``html/ID.html``, raw bytes, several charsets) and ``gold.json``
+(``{ID: {"url", "body"}}``, the article body a person marked).
+
+Score (``shared/corpora/README.md``): character-bigram F1 between what is kept and the gold
+body, both NFKC-normalised with all whitespace removed, bigrams counted as multisets;
+precision, recall and F1 are computed per page and macro-averaged over pages (0..100).
+
+Rows:
+
+``searcher (html)``
+    ``searcher.ingest.extract(bytes, "ID.html")``; kept = each article's title + text.
+``searcher (text)``
+    the same on the page's visible text (:func:`visible_text`: decoded with
+    ``searcher.sources.decode``, ``BeautifulSoup(html, "lxml")`` without script/style/noscript,
+    ``get_text("\\n")``, one stripped non-empty block a line: what a plain-text dump looks
+    like), given as ``"ID.txt"``.
+``keep-every-line (text)``
+    the whole visible text: the recall ceiling of the text form, and the precision floor.
+``trafilatura (html)``
+    ``trafilatura.extract(html, include_comments=False)`` on the decoded HTML (body text,
+    no metadata). Imported lazily; when not importable the extracts come from a helper venv
+    ``benchmarks/out/venv-trafilatura`` (made here with ``pip install trafilatura``) through a
+    subprocess, so trafilatura never becomes a dependency of the project.
+
+``tests/test_eval_gate.py`` pins floors for the two searcher rows (``tests/eval_baseline.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import fmean
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out"
+#: The corpus, found beside the repo (``/work/shared`` next to ``/work/main``) by default.
+CORPUS = Path(os.environ.get("EXTRACT_DEV", REPO.parent / "shared" / "corpora" / "extract-dev"))
+TRAFILATURA_VENV = OUT / "venv-trafilatura"
+#: What the helper venv gets: trafilatura imports ``lxml.html.clean``, a separate package since
+#: lxml 5.2, which the ``lxml[html_clean]`` extra it asks for no longer provides in lxml 6.
+TRAFILATURA_PACKAGES = ("trafilatura", "lxml_html_clean")
+FORMS = ("html", "text")
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One corpus page: its id, URL, raw HTML bytes and the person-marked body."""
+
+    id: str
+    url: str
+    data: bytes
+    gold: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Score
+
+
+def normalise(text: str) -> str:
+    """NFKC, then every whitespace character removed."""
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def bigrams(text: str) -> Counter[str]:
+    """The multiset of character bigrams of ``normalise(text)``."""
+    norm = normalise(text)
+    return Counter(norm[i : i + 2] for i in range(len(norm) - 1))
+
+
+def prf(kept: str, gold: str) -> tuple[float, float, float]:
+    """(precision, recall, F1), each 0..100, of kept vs gold bigrams.
+
+    Both empty counts as perfect; one side empty as 0 (an empty side's precision or recall is
+    taken as 0 too, so that keeping nothing never looks precise).
+    """
+    k, g = bigrams(kept), bigrams(gold)
+    if not k and not g:
+        return 100.0, 100.0, 100.0
+    common = sum((k & g).values())
+    if not common:
+        return 0.0, 0.0, 0.0
+    precision = common / sum(k.values())
+    recall = common / sum(g.values())
+    f1 = 2 * precision * recall / (precision + recall)
+    return 100 * precision, 100 * recall, 100 * f1
+
+
+def score(kept: str, gold: str) -> float:
+    """Character-bigram F1 (0..100) of ``kept`` against ``gold``."""
+    return prf(kept, gold)[2]
+
+
+# ---------------------------------------------------------------------------------------------
+# Corpus and the two forms
+
+
+def load_pages(corpus: Path | str = CORPUS) -> list[Page]:
+    """Every page of the corpus with a gold body, in id order.
+
+    Raises FileNotFoundError (with the path) when the corpus is missing.
+    """
+    corpus = Path(corpus)
+    gold_path = corpus / "gold.json"
+    if not gold_path.is_file():
+        raise FileNotFoundError(f"extract-dev corpus not found: {gold_path} does not exist")
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    pages = []
+    for page_id in sorted(gold):
+        html_path = corpus / "html" / f"{page_id}.html"
+        entry = gold[page_id]
+        pages.append(Page(page_id, entry.get("url", ""), html_path.read_bytes(), entry["body"]))
+    return pages
+
+
+def decoded(data: bytes) -> str:
+    """The page's HTML as text, decoded the way searcher decodes a dump."""
+    from searcher.sources import declared_charset, decode
+
+    return decode(data, declared_charset(data))[0]
+
+
+def visible_text(data: bytes) -> str:
+    """The page's visible text, one block a line: what a plain-text dump of it looks like."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decoded(data), "lxml")
+    for tag in soup(["script", "style", "noscript"]):
+        tag.decompose()
+    lines = (line.strip() for line in soup.get_text("\n").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def searcher_kept(page: Page, form: str) -> str:
+    """What searcher keeps of ``page`` in ``form`` ("html" or "text"): titles + article texts."""
+    from searcher.ingest import extract
+
+    if form == "html":
+        cleaned = extract(page.data, f"{page.id}.html")
+    elif form == "text":
+        cleaned = extract(visible_text(page.data), f"{page.id}.txt")
+    else:
+        raise ValueError(f"unknown form {form!r} (expected one of {FORMS})")
+    return "\n".join(f"{article.title}\n{article.text}" for article in cleaned.articles)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def evaluate_kept(kept: dict[str, str], pages: Iterable[Page], name: str) -> dict:
+    """Per-page and macro-averaged P/R/F1 of ``kept`` (page id -> text) against the gold."""
+    per_page: dict[str, dict[str, float | int]] = {}
+    for page in pages:
+        text = kept.get(page.id, "")
+        p, r, f = prf(text, page.gold)
+        per_page[page.id] = {
+            "f1": f,
+            "precision": p,
+            "recall": r,
+            "kept_chars": len(normalise(text)),
+            "gold_chars": len(normalise(page.gold)),
+        }
+    rows = list(per_page.values())
+    return {
+        "name": name,
+        "pages": len(rows),
+        "f1": fmean(row["f1"] for row in rows) if rows else 0.0,
+        "precision": fmean(row["precision"] for row in rows) if rows else 0.0,
+        "recall": fmean(row["recall"] for row in rows) if rows else 0.0,
+        "per_page": per_page,
+    }
+
+
+def _run(name: str, pages: list[Page], keep: Callable[[Page], str]) -> dict:
+    start = time.perf_counter()
+    kept = {page.id: keep(page) for page in pages}
+    result = evaluate_kept(kept, pages, name)
+    result["seconds"] = time.perf_counter() - start
+    return result
+
+
+def evaluate(form: str, pages: list[Page] | None = None) -> dict:
+    """searcher on one form ("html" or "text") of every page: per-page and macro P/R/F1."""
+    if form not in FORMS:
+        raise ValueError(f"unknown form {form!r} (expected one of {FORMS})")
+    pages = load_pages() if pages is None else pages
+    return _run(f"searcher ({form})", pages, lambda page: searcher_kept(page, form))
+
+
+def evaluate_keep_every_line(pages: list[Page] | None = None) -> dict:
+    """Baseline: keep the whole visible text of the page."""
+    pages = load_pages() if pages is None else pages
+    return _run("keep-every-line (text)", pages, lambda page: visible_text(page.data))
+
+
+# --- trafilatura (never a project dependency) ------------------------------------------------
+
+_TRAFILATURA_SNIPPET = """
+import json, sys
+import trafilatura
+pages = json.load(sys.stdin)
+out = {k: trafilatura.extract(v, include_comments=False) or "" for k, v in pages.items()}
+json.dump({"version": trafilatura.__version__, "extracts": out}, sys.stdout)
+"""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def ensure_trafilatura_venv(venv: Path = TRAFILATURA_VENV) -> Path:
+    """The helper venv's python, creating the venv with trafilatura if missing."""
+    python = venv / "bin" / "python"
+    check = [str(python), "-c", "import trafilatura"]
+    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return python
+    log(f"creating {venv} with {' '.join(TRAFILATURA_PACKAGES)}")
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, *TRAFILATURA_PACKAGES], check=True)
+    subprocess.run(check, check=True, capture_output=True)
+    return python
+
+
+def trafilatura_extracts(pages: list[Page]) -> tuple[dict[str, str], str]:
+    """trafilatura's body text for each page's decoded HTML, and trafilatura's version."""
+    html = {page.id: decoded(page.data) for page in pages}
+    try:
+        import trafilatura  # type: ignore[import-not-found]
+    except ImportError:
+        python = ensure_trafilatura_venv()
+        proc = subprocess.run(
+            [str(python), "-c", _TRAFILATURA_SNIPPET],
+            input=json.dumps(html),
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode:
+            raise OSError(f"trafilatura helper failed: {proc.stderr.strip()[-500:]}") from None
+        result = json.loads(proc.stdout)
+        return result["extracts"], result["version"]
+    extracts = {k: trafilatura.extract(v, include_comments=False) or "" for k, v in html.items()}
+    return extracts, trafilatura.__version__
+
+
+def evaluate_trafilatura(pages: list[Page] | None = None) -> dict:
+    """Baseline: trafilatura on the HTML."""
+    pages = load_pages() if pages is None else pages
+    start = time.perf_counter()
+    extracts, version = trafilatura_extracts(pages)
+    result = evaluate_kept(extracts, pages, "trafilatura (html)")
+    result["seconds"] = time.perf_counter() - start
+    result["version"] = version
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def table(results: list[dict]) -> str:
+    """The side-by-side table: one row per system, macro F1 / precision / recall."""
+    width = max(len(r["name"]) for r in results)
+    lines = [
+        f"{'system':<{width}}  {'F1':>6}  {'P':>6}  {'R':>6}  {'s':>6}",
+        f"{'-' * width}  {'-' * 6}  {'-' * 6}  {'-' * 6}  {'-' * 6}",
+    ]
+    for r in results:
+        lines.append(
+            f"{r['name']:<{width}}  {r['f1']:6.1f}  {r['precision']:6.1f}  {r['recall']:6.1f}"
+            f"  {r.get('seconds', 0.0):6.1f}"
+        )
+    return "\n".join(lines)
+
+
+def worst(result: dict, pages: list[Page], n: int = 10) -> str:
+    """The ``n`` worst pages of one result, with F1, P, R, kept and gold sizes and URL."""
+    urls = {page.id: page.url for page in pages}
+    ranked = sorted(result["per_page"].items(), key=lambda item: item[1]["f1"])[:n]
+    lines = [f"worst {len(ranked)} pages, {result['name']}:"]
+    for page_id, row in ranked:
+        lines.append(
+            f"  {page_id}  F1 {row['f1']:5.1f}  P {row['precision']:5.1f}  R {row['recall']:5.1f}"
+            f"  kept {row['kept_chars']:>6}  gold {row['gold_chars']:>6}  {urls[page_id]}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="extract-dev folder")
+    parser.add_argument("--per-page", action="store_true", help="print the 10 worst pages")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="save every figure as JSON")
+    parser.add_argument(
+        "--no-trafilatura", action="store_true", help="skip the trafilatura baseline"
+    )
+    args = parser.parse_args(argv)
+
+    pages = load_pages(args.corpus)
+    log(f"{len(pages)} pages from {args.corpus}")
+    results = [evaluate("html", pages), evaluate("text", pages), evaluate_keep_every_line(pages)]
+    if not args.no_trafilatura:
+        try:
+            results.append(evaluate_trafilatura(pages))
+        except (OSError, subprocess.CalledProcessError, ValueError) as exc:
+            log(f"trafilatura: not available ({exc})")
+    print(f"extract-dev: {len(pages)} pages, character-bigram P/R/F1, macro-averaged, 0..100")
+    print(table(results))
+    if args.per_page:
+        for result in results[:2]:
+            print()
+            print(worst(result, pages))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"corpus": str(args.corpus), "pages": len(pages), "results": results}
+        args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        log(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
