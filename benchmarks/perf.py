@@ -14,7 +14,7 @@ Systems:
 ``searcher``
     this project: ``searcher index DUMP --index DIR --rebuild`` (or ``python -m
     searcher.cli`` when ``searcher`` is not on PATH), queries through
-    ``searcher.engine.Engine(DIR).search(q, limit=10, since=, until=, facets=True)`` in this
+    ``searcher.engine.Engine(DIR).search(q, limit=10, since=, until=)`` in this
     process. If any of that fails the table says ``searcher: not available (<error>)``.
 
 Indexing runs each system as a whole process (interpreter start to exit): wall seconds, CPU
@@ -254,7 +254,6 @@ class Searcher(System):
                 limit=10,
                 since=query.get("since"),
                 until=query.get("until"),
-                facets=True,
             )
             return hit_count(result), top_hits(result)
 
@@ -321,7 +320,7 @@ def top_hits(result: Any) -> list[str]:
             hits = list(_field(result, name))
     shown = []
     for hit in hits or []:
-        where = _field(hit, "url") or _field(hit, "path") or _field(hit, "id")
+        where = _field(hit, "url") or _field(hit, "id") or _field(hit, "path")
         shown.append(f"{where or ''} {_field(hit, 'title') or ''}".strip())
     return shown
 
@@ -362,6 +361,8 @@ def measure(
 def _fmt(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     if abs(value) >= 100:
@@ -388,10 +389,14 @@ def _get(entry: dict[str, Any], *keys: str) -> Any:
     return entry
 
 
+def _base(names: Sequence[str]) -> str:
+    return "stock-whoosh" if "stock-whoosh" in names else names[0]
+
+
 def table(figures: dict[str, Any], names: Sequence[str]) -> str:
     """One subset's figures as an aligned plain-text table (ratios to the first system)."""
     systems = figures["systems"]
-    base_name = "stock-whoosh" if "stock-whoosh" in systems else names[0]
+    base_name = _base(names)
     rows: list[list[str]] = [["", *names]]
 
     def row(label: str, *keys: str, ratio: bool = True) -> None:
@@ -525,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
         shown = [n for n in names if n in figures["systems"]]
         title = (
             f"== xwlb-{subset}: {figures['stories']:,} stories, {figures['bytes'] / MB:.1f} MB;"
-            f" {len(querysets.read(timed))} queries; (x) = ratio to stock-whoosh =="
+            f" {len(querysets.read(timed))} queries; (x) = ratio to {_base(shown)} =="
         )
         blocks.append(title + "\n" + table(figures, shown))
         print(blocks[-1] + "\n", flush=True)

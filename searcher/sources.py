@@ -369,7 +369,9 @@ def _jsonl_pages(path: Path, data: bytes) -> Iterator[Page | SourceError]:
         yield page
 
 
-_SITE_SUFFIX_RE = re.compile(r"\s*[_|｜\-—–]+\s*[^_|｜\-—–]{2,30}$")
+# A site name follows an underscore or bar, or a dash with spaces around it: an unspaced
+# dash belongs to the headline (中国—拉美企业家高峰会).
+_SITE_SUFFIX_RE = re.compile(r"(?:\s*[_|｜]+\s*|\s+[-—–]+\s+)[^_|｜]{2,30}$")
 
 
 def strip_site_name(title: str) -> str:

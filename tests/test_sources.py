@@ -88,3 +88,6 @@ def test_site_name_is_stripped_from_titles() -> None:
         "我区专题点评创建全国文明城市工作"
     )
     assert strip_site_name("川汇区召开推进会") == "川汇区召开推进会"
+    assert strip_site_name("会议召开 - 某某县人民政府") == "会议召开"
+    dash = "习近平向第十五届中国—拉美企业家高峰会发表书面致辞"
+    assert strip_site_name(dash) == dash
