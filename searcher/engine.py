@@ -364,11 +364,10 @@ class Engine:
         total = results.total
         strings = highlight_strings(parsed)
         hit_fields = [(dict(hit), hit.score) for hit in results]
-        texts = store.texts([fields["id"] for fields, _ in hit_fields])
         hits = []
         for fields, score in hit_fields:
-            text = texts.get(fields["id"], "")
-            article_dups = store.get(fields["id"])
+            article = store.get(fields["id"])
+            text = article.text if article else ""
             hits.append(
                 Hit(
                     id=fields["id"],
@@ -380,7 +379,7 @@ class Engine:
                     score=float(score or 0.0),
                     snippet=snippet(text, strings),
                     title_marked=snippet(fields.get("title", ""), strings, width=200),
-                    duplicates=article_dups.duplicates if article_dups else [],
+                    duplicates=article.duplicates if article else [],
                 )
             )
         return SearchResult(

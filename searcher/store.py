@@ -151,17 +151,6 @@ class Store:
         article.duplicates = self.duplicates_of(article)
         return article
 
-    def texts(self, ids: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
-                f"SELECT id, text FROM articles WHERE id IN ({marks})", chunk
-            ):
-                out[row[0]] = row[1]
-        return out
-
     def duplicates_of(self, article: Article) -> list[dict[str, str | None]]:
         rows = self.db.execute(
             "SELECT id, path, source, date FROM articles WHERE cluster = ? AND id != ? "
@@ -169,14 +158,6 @@ class Store:
             (article.cluster, article.id),
         )
         return [dict(row) for row in rows]
-
-    def duplicate_map(self, ids: list[str]) -> dict[str, list[dict[str, str | None]]]:
-        out: dict[str, list[dict[str, str | None]]] = {}
-        for i in ids:
-            article = self.get(i)
-            if article is not None:
-                out[i] = article.duplicates
-        return out
 
     def iter_articles(self, all_copies: bool = False) -> Iterator[Article]:
         where = "" if all_copies else "WHERE shown = 1"
