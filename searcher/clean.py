@@ -25,7 +25,7 @@ from .sources import Page, RawLine
 
 #: Bump when a change to the cleaner changes what it keeps: indexes built with an older
 #: version are re-cleaned.
-CLEANER_VERSION = 1
+CLEANER_VERSION = 2
 
 KEEP = ""
 
@@ -173,6 +173,9 @@ _HINT_REASONS = (
 )
 
 
+_LAYOUT_HINTS = frozenset({"nav", "header", "footer", "breadcrumb"})
+
+
 def classify_text(
     text: str, hints: frozenset[str] = frozenset(), rules: Rules | None = None
 ) -> str:
@@ -181,9 +184,12 @@ def classify_text(
     if _SEPARATOR_RE.match(text) and not _CJK_RE.search(text):
         return "widget"
     long_prose = len(text) >= 100 and bool(_PROSE_PUNCT_RE.search(text))
-    if hints and not long_prose and "content" not in hints:
+    if hints and "content" not in hints:
         for hint, reason in _HINT_REASONS:
-            if hint in hints:
+            # Layout wrappers (a page-wide ``header`` or ``bottom`` div) may hold the
+            # article: long prose inside them stays. Comment boxes, related lists, sidebars
+            # and ads hold whole paragraphs that are not the article.
+            if hint in hints and not (long_prose and hint in _LAYOUT_HINTS):
                 return reason
     for kind in rules.kinds:
         if len(text) <= kind.max_len and kind.pattern.search(text):
@@ -192,7 +198,8 @@ def classify_text(
         return "nav"
     if _is_spam(text, rules):
         return "spam"
-    if "links" in hints and not long_prose:
+    if "links" in hints:
+        # A paragraph that is all link is a teaser for another page, however long.
         return "link-list"
     return KEEP
 
@@ -229,8 +236,12 @@ def classify(page: Page, stats: SiteStats | None = None, rules: Rules | None = N
     """Every line of ``page`` with the reason it is dropped (empty when kept)."""
     rules = rules or Rules.load()
     lines = [_classify_line(raw, page, stats, rules) for raw in page.lines]
-    _mark_lists(lines)
+    listed = _mark_lists(lines)
     _mark_duplicates(lines)
+    if page.kind == "html":
+        _restore_in_body(lines, listed)
+        _restore_lone_list(lines, listed)
+        _mark_outside(lines, [raw.blocks for raw in page.lines])
     _cut_injected(lines)
     return lines
 
@@ -253,13 +264,14 @@ def _is_list_item(text: str) -> bool:
     )
 
 
-def _mark_lists(lines: list[Line]) -> None:
+def _mark_lists(lines: list[Line]) -> set[int]:
     """Drop headline lists and "related articles" lists: runs of titles, teasers and dates.
 
     A run of four or more list-like lines is a list when it holds teasers or dates, or when
     no paragraph follows it; when a paragraph follows, its last lines (up to three) are that
-    article's headline group and stay.
+    article's headline group and stay. Returns the indexes of the lines it dropped.
     """
+    dropped: set[int] = set()
     i = 0
     while i < len(lines):
         if not lines[i].keep or not _is_list_item(lines[i].text):
@@ -290,7 +302,117 @@ def _mark_lists(lines: list[Line]) -> None:
                     drop = []
             for k in drop:
                 lines[k].reason = "link-list"
+            dropped.update(drop)
         i = j + 1 if j > i else i + 1
+    return dropped
+
+
+def _restore_lone_list(lines: list[Line], listed: set[int]) -> None:
+    """A page whose only text is a list that is not links (a journal's table of contents, a
+    list of notices) is that list: keep its longest run when nothing else would be kept."""
+    if any(line.keep and is_prose(line.text) for line in lines):
+        return
+    best: list[int] = []
+    run: list[int] = []
+    for k, line in enumerate(lines):
+        if (k in listed and "links" not in line.hints) or (line.keep and run):
+            run.append(k)
+        else:
+            best = max(best, run, key=lambda r: sum(len(lines[m].text) for m in r))
+            run = []
+    best = max(best, run, key=lambda r: sum(len(lines[m].text) for m in r))
+    if sum(len(lines[m].text) for m in best) >= 200:
+        for m in best:
+            lines[m].reason = KEEP
+
+
+#: Drops that say nothing about where the article body is: a phone line or a repeated
+#: paragraph can sit in the middle of an article.
+_NEUTRAL = frozenset({"contact", "duplicate"})
+
+
+def _restore_in_body(lines: list[Line], listed: set[int]) -> None:
+    """Short lines between two paragraphs of body are body (as jusText decides by context).
+
+    A run of list-like lines (a numbered list of places and prices, a table of contents) that
+    sits between two prose paragraphs, with no chrome between, is part of the article: the
+    list pass judged each line by its shape alone. Lines whose HTML makes them links stay
+    dropped.
+    """
+
+    def good(k: int) -> bool:
+        return lines[k].keep and is_prose(lines[k].text)
+
+    def _soft(k: int) -> bool:
+        return lines[k].keep or lines[k].reason in _NEUTRAL or k in listed
+
+    i = 0
+    while i < len(lines):
+        if i not in listed or "links" in lines[i].hints:
+            i += 1
+            continue
+        j = i
+        run: list[int] = []
+        while j < len(lines) and not good(j):
+            line = lines[j]
+            if j in listed and "links" not in line.hints:
+                run.append(j)
+            elif not (line.keep or line.reason in _NEUTRAL):
+                break
+            j += 1
+        k = i - 1
+        while k >= 0 and not good(k) and _soft(k):
+            k -= 1
+        if j < len(lines) and good(j) and k >= 0 and good(k):
+            for m in run:
+                lines[m].reason = KEEP
+        i = max(j, i + 1)
+
+
+def _body_containers(lines: list[Line], blocks: list[tuple[int, ...]]) -> set[int]:
+    """The HTML elements that hold the article: the most prose, as readability scores it.
+
+    Each kept paragraph gives its length to its parent element, half to the grandparent, a
+    third to the one above, and so on; the element with the highest score holds the body,
+    with those of its siblings that score at least a fifth as much (a summary box above the
+    body, a second page of it).
+    """
+    scores: Counter[int] = Counter()
+    parents: dict[int, int | None] = {}
+    for line, path in zip(lines, blocks, strict=True):
+        for k, block in enumerate(path):
+            parents.setdefault(block, path[k - 1] if k else None)
+        if not line.keep or not is_prose(line.text) or not path:
+            continue
+        weight = len(line.text) + 10 * len(_PROSE_PUNCT_RE.findall(line.text))
+        if "list" in line.hints:
+            # Paragraphs in list items are a feed of teasers far more often than a body.
+            weight /= 3
+        for depth, block in enumerate(reversed(path[:-1] or path)):
+            scores[block] += weight / (depth + 1)
+    if not scores:
+        return set()
+    best, top = scores.most_common(1)[0]
+    parent = parents.get(best)
+    return {best} | {
+        block
+        for block, score in scores.items()
+        if parent is not None and parents.get(block) == parent and score >= 0.2 * top
+    }
+
+
+def _mark_outside(lines: list[Line], blocks: list[tuple[int, ...]]) -> None:
+    """Drop paragraphs outside the elements that hold the article (teasers, other stories).
+
+    Only prose is judged this way: a headline, a dateline or a byline often sits outside the
+    body's element and stays.
+    """
+    bodies = _body_containers(lines, blocks)
+    if not bodies:
+        return
+    for line, path in zip(lines, blocks, strict=True):
+        if line.keep and bodies.isdisjoint(path) and is_prose(line.text):
+            line.reason = "outside"
 
 
 def _mark_duplicates(lines: list[Line]) -> None:

@@ -44,7 +44,16 @@ _ATTR_HINTS = (
     ),
     ("title", re.compile(r"^(title|headline|biaoti|art-?title|news-?title)", re.I)),
 )
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# ``visibility: hidden`` is not hidden for good: WeChat and others hide the article body that
+# way until a script reveals it. ``display: none`` is what pages use for what nobody sees.
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none", re.I)
+#: Hints that say a container is not the article. The innermost container decides: a
+#: comment box inside ``main-content`` is a comment box, an article body inside a page
+#: ``header`` wrapper is article body; a tag that is both (``comment-content``) is not body.
+NEGATIVE_HINTS = frozenset(
+    {"nav", "breadcrumb", "footer", "header", "share"}
+    | {"related", "sidebar", "comment", "ad", "aside"}
+)
 _DATE_META = (
     "article:published_time", "publishdate", "pubdate", "publish-date", "datePublished",
     "dc.date", "dc.date.issued", "date", "firstpublishedtime", "publishtime", "og:release_date",
@@ -139,6 +148,16 @@ def _tag_hints(tag: Tag) -> set[str]:
     return hints
 
 
+def _nest(outer: frozenset[str], inner: set[str]) -> frozenset[str]:
+    """The hints of a container inside another: the inner one decides content vs. chrome."""
+    if inner & NEGATIVE_HINTS:
+        inner.discard("content")
+        return frozenset((outer - {"content"}) | inner)
+    if "content" in inner:
+        return frozenset((outer - NEGATIVE_HINTS) | inner)
+    return frozenset(outer | inner)
+
+
 class _Walker:
     """Iterative walk (no recursion: pages nest thousands deep) collecting text blocks."""
 
@@ -147,6 +166,8 @@ class _Walker:
         self.parts: list[str] = []
         self.link_chars = 0
         self.hints: frozenset[str] = frozenset()
+        self.blocks: tuple[int, ...] = ()
+        self.count = 0
 
     def flush(self) -> None:
         text = _squash("".join(self.parts))
@@ -155,19 +176,20 @@ class _Walker:
             total = len(text.replace(" ", ""))
             if total and self.link_chars / total > 0.5:
                 hints.add("links")
-            self.lines.append(RawLine(text, frozenset(hints)))
+            self.lines.append(RawLine(text, frozenset(hints), self.blocks))
         self.parts = []
         self.link_chars = 0
 
     def walk(self, soup: BeautifulSoup) -> list[RawLine]:
         root = soup.body or soup
-        # Stack of (node, hints of its container, inside a link?, is exit marker)
-        stack: list[tuple[object, frozenset[str], bool, bool]] = [(root, frozenset(), False, False)]
+        # Stack of (node, hints of its container, its containers, inside a link?, exit marker)
+        Item = tuple[object, frozenset[str], tuple[int, ...], bool, bool]
+        stack: list[Item] = [(root, frozenset(), (), False, False)]
         while stack:
-            node, hints, in_link, leaving = stack.pop()
+            node, hints, blocks, in_link, leaving = stack.pop()
             if leaving:
                 self.flush()
-                self.hints = hints
+                self.hints, self.blocks = hints, blocks
                 continue
             if isinstance(node, (Comment, Doctype, ProcessingInstruction)):
                 continue
@@ -184,14 +206,16 @@ class _Walker:
             if name in _INVISIBLE or _is_hidden(node):
                 continue
             block = name in _BLOCK
-            child_hints = hints | _tag_hints(node) if block else hints
+            child_hints, child_blocks = hints, blocks
             if block:
                 self.flush()
-                self.hints = frozenset(child_hints)
-                stack.append((None, hints, in_link, True))
-            children = list(node.children)
+                self.count += 1
+                child_hints = _nest(hints, _tag_hints(node))
+                child_blocks = (*blocks, self.count)
+                self.hints, self.blocks = child_hints, child_blocks
+                stack.append((None, hints, blocks, in_link, True))
             link = in_link or name == "a"
-            for child in reversed(children):
-                stack.append((child, frozenset(child_hints), link, False))
+            for child in reversed(list(node.children)):
+                stack.append((child, child_hints, child_blocks, link, False))
         self.flush()
         return self.lines

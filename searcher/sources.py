@@ -45,11 +45,14 @@ class RawLine:
     """One visible block of a page, before cleaning.
 
     ``hints`` are structural words from the HTML it came from (``nav``, ``footer``,
-    ``heading``, ``links``, ``list``, ``meta`` …); plain-text lines have none.
+    ``heading``, ``links``, ``list``, ``meta`` …); plain-text lines have none. ``blocks``
+    numbers the HTML block elements that hold it, outermost first (a line's containers), so
+    the cleaner can find the one that holds the article.
     """
 
     text: str
     hints: frozenset[str] = frozenset()
+    blocks: tuple[int, ...] = ()
 
 
 @dataclass
