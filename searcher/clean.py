@@ -7,8 +7,14 @@ vocabularies are data files in ``searcher/data``. Decisions happen in passes:
 1. each line alone: structural hints from the HTML, then the kinds in ``chrome.txt``, then
    spam vocabulary, then lines repeated across many pages of the same site;
 2. runs of lines: headline lists and "related articles" lists (titles, teasers, dates);
-3. the page as a whole: paragraphs repeated within the page, and short off-topic fragments
-   spliced into a paragraph (judged against the vocabulary of the rest of the page).
+3. the page as a whole: where the article body is, and everything else dropped as
+   ``outside`` (teaser feeds, comment threads, recommended stories). HTML pages: the
+   element holding the most prose, as readability finds it, with lists inside the body
+   kept; plain text: the best-scoring stretches of paragraphs (as BTE finds them),
+   anchored under the line that repeats the page title, newspaper pages keeping every
+   stretch that opens like an article (``本报讯``, ``记者``);
+4. paragraphs repeated within the page, and short off-topic fragments spliced into a
+   paragraph (judged against the vocabulary of the rest of the page).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from .sources import Page, RawLine
 
 #: Bump when a change to the cleaner changes what it keeps: indexes built with an older
 #: version are re-cleaned.
-CLEANER_VERSION = 2
+CLEANER_VERSION = 3
 
 KEEP = ""
 
@@ -242,6 +248,8 @@ def classify(page: Page, stats: SiteStats | None = None, rules: Rules | None = N
         _restore_in_body(lines, listed)
         _restore_lone_list(lines, listed)
         _mark_outside(lines, [raw.blocks for raw in page.lines])
+    else:
+        _mark_off_body(lines, page.title)
     _cut_injected(lines)
     return lines
 
@@ -412,6 +420,173 @@ def _mark_outside(lines: list[Line], blocks: list[tuple[int, ...]]) -> None:
         return
     for line, path in zip(lines, blocks, strict=True):
         if line.keep and bodies.isdisjoint(path) and is_prose(line.text):
+            line.reason = "outside"
+
+
+#: What a line that is not body costs a stretch of body around it, in characters.
+_OFF_BODY_COST = 20
+
+
+_PARAGRAPH_END = ("。", "！", "!", "…", "”", "」", "』", ".")
+
+
+def _paragraph_like(text: str) -> bool:
+    """A paragraph of an article, not a teaser: finished sentences, or long.
+
+    Headlines of other stories are shorter than 80 characters and end without a full stop
+    (a question mark is a headline's favourite ending).
+    """
+    return len(text) >= 80 or text.endswith(_PARAGRAPH_END)
+
+
+def _line_scores(lines: list[Line]) -> list[float]:
+    """What each line is worth to a stretch of body: see :func:`_body_segments`.
+
+    Plain text cuts paragraphs at every inline link, so a sentence can run over several
+    short lines (``……隶属`` / ``河北省`` / ``雄安新区，……``). A line that continues an
+    unfinished sentence is worth its length, like the paragraph it belongs to.
+    """
+    scores: list[float] = []
+    open_sentence = False
+    for line in lines:
+        text = line.text
+        prose = line.keep and is_prose(text)
+        if (prose and _paragraph_like(text)) or (line.keep and open_sentence):
+            scores.append(len(text))
+        else:
+            scores.append(-_OFF_BODY_COST)
+        if not line.keep or text.endswith((*_SENTENCE_END, ":", "：")):
+            open_sentence = False
+        elif prose:
+            open_sentence = True
+    return scores
+
+
+def _body_segments(lines: list[Line]) -> list[tuple[int, int, float]]:
+    """Every stretch of a page that could hold article body: (start, end, score).
+
+    The page is scored line by line (as BTE does with tokens and tags): a kept paragraph
+    earns its length, any other line costs ``_OFF_BODY_COST``; the stretches are the
+    maximal-scoring runs, best first, down to a floor. Comment threads and teaser feeds
+    score below zero: their short lines (names, dates, "reply") cost more than their
+    sentences earn.
+    """
+    scores = _line_scores(lines)
+    taken = [False] * len(lines)
+    segments: list[tuple[int, int, float]] = []
+    while True:
+        best, start, total, found = 0.0, 0, 0.0, None
+        for k, score in enumerate(scores):
+            if taken[k]:
+                total, start = 0.0, k + 1
+                continue
+            if total <= 0:
+                total, start = 0.0, k
+            total += score
+            if total > best:
+                best, found = total, (start, k + 1)
+        if found is None or best < 60.0:
+            return segments
+        segments.append((*found, best))
+        for k in range(*found):
+            taken[k] = True
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _headline_lines(lines: list[Line], title: str | None) -> list[int]:
+    """Lines that repeat the page's title: the main article's headline (or the title line)."""
+    from .sources import strip_site_name
+
+    if not title:
+        first = next((line.text for line in lines if line.text.strip()), "")
+        title = first
+    core = _squeeze(strip_site_name(title))
+    if len(core) < 6:
+        return []
+    found = []
+    for k, line in enumerate(lines):
+        text = _squeeze(line.text)
+        if len(text) >= 6 and len(line.text) <= 80 and (text in core or core in text):
+            found.append(k)
+    return found
+
+
+#: How far below its headline an article's body may start (lines of photo captions,
+#: datelines, share buttons and summaries come between).
+_HEADLINE_REACH = 80
+#: A stretch right under the headline scoring this much is the body, not a standfirst.
+_BODY_MIN = 150
+
+
+def _chosen_segments(lines: list[Line], title: str | None) -> list[tuple[int, int]]:
+    """The stretches that are article body.
+
+    When a line repeats the page title, the first stretch under it (within 20 lines) is the
+    main article: other stretches on the page are kept only when they open like an article
+    of their own (``本报讯``, ``记者 某某``: a newspaper page), not because they are long (a
+    recommended story, a feed of teasers). Without a title to go by, the best stretch is
+    the body, and others count when they open like an article or score half as much.
+    """
+    segments = _body_segments(lines)
+    if not segments:
+        return []
+
+    def opens(start: int, end: int) -> bool:
+        return any(
+            LEAD_RE.match(lines[k].text) or BYLINE_RE.match(lines[k].text)
+            for k in range(start, min(start + 2, end))
+        )
+
+    heads = _headline_lines(lines, title)
+    # Under the headline: the first stretch when it is a real body (a summary or a
+    # standfirst is shorter), else the best one within reach.
+    under = [seg for seg in segments if any(seg[0] - _HEADLINE_REACH <= h < seg[0] for h in heads)]
+    first = min(under, default=None)
+    main = first if first and first[2] >= _BODY_MIN else next(iter(under), None)
+    if main is None:
+        main = segments[0]
+        others = [seg for seg in segments[1:] if opens(seg[0], seg[1]) or seg[2] >= 0.5 * main[2]]
+    else:
+        others = [seg for seg in segments if seg != main and opens(seg[0], seg[1])]
+    return sorted((start, end) for start, end, _ in [main, *others])
+
+
+def _heads_article(text: str) -> bool:
+    return bool(
+        is_title_like(text)
+        or _DATE_ONLY_RE.match(text)
+        or BYLINE_RE.match(text)
+        or (text.startswith(("——", "--", "─")) and len(text) <= 60)
+    )
+
+
+def _mark_off_body(lines: list[Line], title: str | None) -> None:
+    """Plain text: drop what lies outside the stretches of body, less their headlines.
+
+    Above each stretch, its headline group (up to four short kept lines: kicker, headline,
+    subtitle, byline, dateline; chrome between them and the body allowed) stays.
+    """
+    segments = _chosen_segments(lines, title)
+    if not segments:
+        return
+    inside = [False] * len(lines)
+    for start, end in segments:
+        for k in range(start, end):
+            inside[k] = True
+        group = 0
+        k = start - 1
+        while k >= 0 and group < 4 and not inside[k]:
+            if lines[k].keep:
+                if not _heads_article(lines[k].text):
+                    break
+                inside[k] = True
+                group += 1
+            k -= 1
+    for line, keep in zip(lines, inside, strict=True):
+        if line.keep and not keep:
             line.reason = "outside"
 
 
