@@ -60,6 +60,12 @@ _REPORTER_ONLY_RE = re.compile(
     r"记者\s*[:：]?\s*((?:[\u4e00-\u9fff]{2,3}(?:[\s、]+|$|(?=[)）通])))+)"
 )
 
+# A credit in the lead: ``江门讯 (文/图 /张茂盛 李雨溪)``, ``(文/张三)``.
+_CREDIT_RE = re.compile(
+    r"[(（]\s*(?:文\s*/\s*图|图\s*/\s*文|文|撰文)\s*[/:：]\s*/?\s*"
+    r"((?:[\u4e00-\u9fff]{2,3}(?:[\s、]+|(?=[)）])))+)[)）]"
+)
+
 _DATE_RES = (
     re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
@@ -288,4 +294,7 @@ def _reporter(texts: Sequence[str]) -> str | None:
             names = [n for n in names if n and n != "通讯员"]
             if names:
                 return " ".join(names)
+        match = _CREDIT_RE.search(head)
+        if match:
+            return " ".join(re.split(r"[\s、]+", match.group(1).strip()))
     return None

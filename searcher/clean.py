@@ -448,10 +448,12 @@ def _line_scores(lines: list[Line]) -> list[float]:
     """
     scores: list[float] = []
     open_sentence = False
-    for line in lines:
+    for k, line in enumerate(lines):
         text = line.text
         prose = line.keep and is_prose(text)
-        if (prose and _paragraph_like(text)) or (line.keep and open_sentence):
+        # ... unless the line is the headline of the next article, over its lead.
+        heads_next = k + 1 < len(lines) and bool(LEAD_RE.match(lines[k + 1].text))
+        if (prose and _paragraph_like(text)) or (line.keep and open_sentence and not heads_next):
             scores.append(len(text))
         else:
             scores.append(-_OFF_BODY_COST)
@@ -578,7 +580,8 @@ def _mark_off_body(lines: list[Line], title: str | None) -> None:
             inside[k] = True
         group = 0
         k = start - 1
-        while k >= 0 and group < 4 and not inside[k]:
+        while k >= 0 and group < 4 and not inside[k] and lines[k].reason != "duplicate":
+            # A repeated body ends the group: the headline above it heads the repeat.
             if lines[k].keep:
                 if not _heads_article(lines[k].text):
                     break
@@ -591,7 +594,11 @@ def _mark_off_body(lines: list[Line], title: str | None) -> None:
 
 
 def _mark_duplicates(lines: list[Line]) -> None:
-    """Paragraphs repeated within the page: keep the first, drop the others."""
+    """Paragraphs repeated within the page: keep the first, drop the others.
+
+    A reposted article keeps its own headline over a repeated body; with the body gone the
+    headline would head nothing, so it goes too.
+    """
     seen: set[str] = set()
     for line in lines:
         if not line.keep or len(line.text) < 10:
@@ -601,6 +608,15 @@ def _mark_duplicates(lines: list[Line]) -> None:
             line.reason = "duplicate"
         else:
             seen.add(key)
+    for k, line in enumerate(lines[:-1]):
+        below = lines[k + 1]
+        if (
+            line.keep
+            and is_title_like(line.text)
+            and below.reason == "duplicate"
+            and LEAD_RE.match(below.text)
+        ):
+            line.reason = "duplicate"
 
 
 def _content_words(text: str) -> set[str]:

@@ -179,10 +179,7 @@ def show_command(article_id: str, index_dir: Path | None, as_json: bool) -> None
 def export_command(index_dir: Path | None, all_copies: bool) -> None:
     """Print every indexed article as JSON Lines."""
     for article in _engine(index_dir).export(all_copies=all_copies):
-        record = article.to_dict()
-        record.pop("url", None)
-        record.pop("reporter", None)
-        click.echo(json.dumps(record, ensure_ascii=False))
+        click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
 
 
 @main.command("stats")
