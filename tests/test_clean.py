@@ -173,3 +173,34 @@ def test_clean_report_shows_every_line_and_the_articles(seeds: Path) -> None:
     decisions = {line["reason"] or "KEEP" for line in report["lines"]}
     assert {"KEEP", "spam", "link-list"} <= decisions
     assert [a["title"] for a in report["articles"]][1] == "领导干部下功夫 群众参与齐发力"
+
+
+def test_a_line_repeated_on_many_pages_of_one_site_is_chrome(tmp_path: Path, seeds: Path) -> None:
+    """No rule knows the line; its repetition across the site's pages gives it away."""
+    bodies = body_openings()
+    stories = [
+        [
+            line.strip()
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if any(line.strip().startswith(o) for o in bodies[path.name[:3]][:3])
+        ]
+        for path in sorted(seeds.glob("00[0-4]_*.txt"))
+    ]
+    banner = "山阳区融媒体中心出品 扫码看更多本地好新闻"[:12]
+    dump = tmp_path / "site.jsonl"
+    with dump.open("w", encoding="utf-8") as out:
+        for n, paragraphs in enumerate(stories):
+            record = {
+                "url": f"http://www.example.gov.cn/news/{n}.html",
+                "title": f"第{n}条新闻",
+                "text": "\n".join([banner, *paragraphs]),
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    code, out, _ = run("clean", str(dump), "--json")
+    assert code == 0
+    pages = json.loads(out)
+    assert len(pages) == 5
+    for page in pages:
+        (line,) = [line for line in page["lines"] if line["text"] == banner]
+        assert line["reason"] == "repeated"
+        assert any(line["keep"] for line in page["lines"])
