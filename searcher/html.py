@@ -9,9 +9,19 @@ styles, hidden elements) is left out.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Doctype,
+    MarkupResemblesLocatorWarning,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
 
 from .sources import RawLine
 
@@ -74,7 +84,11 @@ class ParsedHtml:
 
 def parse_html(html: str) -> ParsedHtml:
     """Visible blocks of ``html`` in reading order, each with hints about its container."""
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():
+        # Dumps hold XHTML and fragments; bs4's advice about parsers is noise to a user.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "lxml")
     meta = _meta(soup)
     title_tag = soup.find("title")
     title = _squash(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else None
@@ -158,6 +172,10 @@ def _nest(outer: frozenset[str], inner: set[str]) -> frozenset[str]:
     return frozenset(outer | inner)
 
 
+#: How many enclosing block elements a line remembers (``RawLine.blocks``).
+MAX_BLOCK_DEPTH = 32
+
+
 class _Walker:
     """Iterative walk (no recursion: pages nest thousands deep) collecting text blocks."""
 
@@ -211,7 +229,9 @@ class _Walker:
                 self.flush()
                 self.count += 1
                 child_hints = _nest(hints, _tag_hints(node))
-                child_blocks = (*blocks, self.count)
+                # The nearest ancestors are enough to find the article's element; all of
+                # them would make a page nested 50,000 deep quadratic.
+                child_blocks = (*blocks[-(MAX_BLOCK_DEPTH - 1) :], self.count)
                 self.hints, self.blocks = child_hints, child_blocks
                 stack.append((None, hints, blocks, in_link, True))
             link = in_link or name == "a"

@@ -46,8 +46,8 @@ class RawLine:
 
     ``hints`` are structural words from the HTML it came from (``nav``, ``footer``,
     ``heading``, ``links``, ``list``, ``meta`` …); plain-text lines have none. ``blocks``
-    numbers the HTML block elements that hold it, outermost first (a line's containers), so
-    the cleaner can find the one that holds the article.
+    numbers the HTML block elements that hold it, outermost first (a line's containers, the
+    nearest 32), so the cleaner can find the one that holds the article.
     """
 
     text: str
