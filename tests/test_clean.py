@@ -204,3 +204,14 @@ def test_a_line_repeated_on_many_pages_of_one_site_is_chrome(tmp_path: Path, see
         (line,) = [line for line in page["lines"] if line["text"] == banner]
         assert line["reason"] == "repeated"
         assert any(line["keep"] for line in page["lines"])
+
+
+def test_ids_are_stable_across_rebuilds(tmp_path: Path, seeds: Path, exported: list[dict]) -> None:
+    index = str(tmp_path / "again")
+    assert run("index", str(seeds), "--index", index, "--quiet")[0] == 0
+    assert run("index", str(seeds), "--index", index, "--rebuild", "--quiet")[0] == 0
+    code, out, _ = run("export", "--index", index, "--all-copies")
+    assert code == 0
+    again = {(r["path"], r["title"]): r["id"] for r in map(json.loads, out.splitlines())}
+    first = {(r["path"], r["title"]): r["id"] for r in exported}
+    assert again == first
