@@ -18,12 +18,16 @@ from . import index as ix
 from .articles import Article
 from .clean import CLEANER_VERSION, SiteStats
 from .errors import SearcherError
+from .facets import FacetColumns, Facets
 from .ingest import clean_page, default_region_finder, read_files
 from .sources import SourceError, expand_paths
 from .store import FileRecord, Store
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
+SIMILAR_LIMIT = 5
+#: Key terms of an article that more-like-this searches for.
+SIMILAR_TERMS = 12
 
 
 def default_index_dir() -> Path:
@@ -102,6 +106,7 @@ class SearchResult:
     limit: int
     hits: list[Hit]
     seconds: float = 0.0
+    facets: Facets | None = None
 
     @property
     def pages(self) -> int:
@@ -113,6 +118,15 @@ class SearchResult:
             "total": self.total,
             "page": self.page,
             "hits": [hit.to_dict() for hit in self.hits],
+            **self._facets_dict(),
+        }
+
+    def _facets_dict(self) -> dict[str, object]:
+        if self.facets is None:
+            return {}
+        return {
+            "facets": self.facets.to_dict(),
+            "timeline": [month.to_dict() for month in self.facets.timeline],
         }
 
 
@@ -152,6 +166,7 @@ class _Readers(threading.local):
     generation: Path | None = None
     store: Store | None = None
     searcher: Any = None
+    columns: FacetColumns | None = None
 
 
 class Engine:
@@ -192,7 +207,13 @@ class Engine:
             readers.searcher.close()
         if readers.store is not None:
             readers.store.close()
-        readers.generation = readers.store = readers.searcher = None
+        readers.generation = readers.store = readers.searcher = readers.columns = None
+
+    def _facet_columns(self, searcher: Any) -> FacetColumns:
+        readers = self._readers
+        if readers.columns is None:
+            readers.columns = FacetColumns(searcher.reader(), _regions_of)
+        return readers.columns
 
     def close(self) -> None:
         self._close_readers()
@@ -331,8 +352,10 @@ class Engine:
         until: str | None = None,
         region: str | None = None,
         source: str | None = None,
+        facets: bool = False,
     ) -> SearchResult:
-        """One page of ranked results for ``query``."""
+        """One page of ranked results for ``query``; with ``facets``, the region, source,
+        year and month counts of all its matches too."""
         from whoosh import query as wq
 
         from .query import build_query, highlight_strings, parse, snippet
@@ -363,7 +386,8 @@ class Engine:
         results = searcher.search_page(whoosh_query, page, pagelen=limit, **kwargs)
         total = results.total
         strings = highlight_strings(parsed)
-        hit_fields = [(dict(hit), hit.score) for hit in results]
+        # Whoosh answers a page past the last with the last page; the caller asked for none.
+        hit_fields = [(dict(hit), hit.score) for hit in results] if results.pagenum == page else []
         hits = []
         for fields, score in hit_fields:
             article = store.get(fields["id"])
@@ -382,6 +406,9 @@ class Engine:
                     duplicates=article.duplicates if article else [],
                 )
             )
+        counts = None
+        if facets:
+            counts = self._facet_columns(searcher).count(results.results.docs())
         return SearchResult(
             query=query,
             total=total,
@@ -389,6 +416,7 @@ class Engine:
             limit=limit,
             hits=hits,
             seconds=time.perf_counter() - started,
+            facets=counts,
         )
 
     def article(self, article_id: str) -> Article:
@@ -398,6 +426,42 @@ class Engine:
         if article is None:
             raise SearcherError(f"no article with id {article_id!r}")
         return article
+
+    def similar(self, article_id: str, limit: int = SIMILAR_LIMIT) -> list[Hit]:
+        """Articles like this one: Whoosh's more-like-this (the key terms of its title and
+        text, weighted against the whole index), its own cluster left out."""
+        from whoosh import query as wq
+
+        from .query import snippet
+
+        article = self.article(article_id)
+        store, searcher = self._open()
+        own = {article.id, *(str(d["id"]) for d in article.duplicates)}
+        mask = {n for n in (searcher.document_number(id=i) for i in own) if n is not None}
+        terms = searcher.key_terms_from_text(
+            "text", f"{article.title}\n{article.text}", numterms=SIMILAR_TERMS
+        )
+        if not terms:
+            return []
+        like = wq.Or([wq.Term("text", word, boost=weight) for word, weight in terms])
+        hits = []
+        for hit in searcher.search(like, limit=limit, mask=mask):
+            fields = dict(hit)
+            other = store.get(fields["id"])
+            hits.append(
+                Hit(
+                    id=fields["id"],
+                    title=fields.get("title", ""),
+                    date=fields.get("date") or None,
+                    region=fields.get("region") or None,
+                    source=fields.get("source") or None,
+                    path=fields.get("path", ""),
+                    score=float(hit.score or 0.0),
+                    snippet=snippet(other.text if other else "", []),
+                    duplicates=other.duplicates if other else [],
+                )
+            )
+        return hits
 
     def export(self, all_copies: bool = False) -> Iterator[Article]:
         """Every shown article (one per cluster), or every copy with ``all_copies``."""
@@ -425,10 +489,14 @@ def _region_filter(name: str) -> Any:
     """Articles of a region named at any level (周口市 means every county of it)."""
     from whoosh import query as wq
 
+    return wq.Or([wq.Term("region", r) for r in _regions_of(name)])
+
+
+def _regions_of(name: str) -> list[str]:
+    """The region strings a region filter on ``name`` matches."""
     from .gazetteer import Gazetteer
 
-    regions = Gazetteer.load().expand(name) or [name.strip()]
-    return wq.Or([wq.Term("region", r) for r in regions])
+    return Gazetteer.load().expand(name) or [name.strip()]
 
 
 def _day(value: str, name: str) -> int:

@@ -27,3 +27,43 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def engine(seed_index: Path) -> Engine:
     return Engine(seed_index)
+
+
+#: A dump a hostile or careless site could produce: markup in the title, text and source.
+HOSTILE_PAGE = {
+    "url": "http://www.chuanhui.gov.cn/news/hostile.html",
+    "title": "川汇区召开网格化管理推进会<script>alert(1)</script>",
+    "date": "2024-03-05",
+    "text": "\n".join(
+        [
+            "来源：<b>周口日报</b>  发布时间：2024-03-05",
+            "3月5日，川汇区召开网格化管理工作推进会，会上有人在屏幕上打出了"
+            "<script>alert(1)</script>这样一行字。",
+            "会议指出，各街道要把网格化管理落到实处，群众反映的问题要在三天内办结，做到件件有回音。",
+            "有网友留言<img src=x onerror=alert(2)>，区网信办提醒大家不要点击来历不明的链接。",
+            "会议要求，要以创建全国文明城市为抓手，持续改善人居环境，提升城市精细化管理水平。",
+        ]
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed dumps, a repost of one of them (a duplicate) and a generated dump whose
+    article holds <script> and <img onerror>."""
+    import json
+
+    dumps = tmp_path_factory.mktemp("web-dumps")
+    (dumps / "hostile.jsonl").write_text(
+        json.dumps(HOSTILE_PAGE, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    original = next(SEEDS.glob("002_*.txt"))
+    (dumps / "repost.txt").write_text(original.read_text("utf-8"), encoding="utf-8")
+    folder = tmp_path_factory.mktemp("web-index")
+    Engine(folder).index([SEEDS, dumps])
+    return folder
+
+
+@pytest.fixture(scope="session")
+def web_engine(web_index: Path) -> Engine:
+    return Engine(web_index)
