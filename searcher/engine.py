@@ -26,6 +26,8 @@ from .store import FileRecord, Store
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
 SIMILAR_LIMIT = 5
+#: Faceted searches whose Whoosh size estimate is at most this score every match in one pass.
+ONE_PASS_MAX = 5000
 #: Key terms of an article that more-like-this searches for.
 SIMILAR_TERMS = 12
 
@@ -383,7 +385,16 @@ class Engine:
         kwargs: dict[str, Any] = {"filter": filter_query}
         if sort == "date":
             kwargs.update(sortedby="day", reverse=True)
-        results = searcher.search_page(whoosh_query, page, pagelen=limit, **kwargs)
+        if facets and whoosh_query.estimate_size(searcher.reader()) <= ONE_PASS_MAX:
+            # Facets need every match's docnum. Below a few thousand matches, scoring them all
+            # in one pass beats Whoosh's top-N pass plus its passes for the total and the
+            # docnums (benchmarks/facets.py); above, skipping low-scoring blocks wins.
+            from whoosh.searching import ResultsPage
+
+            everything = searcher.search(whoosh_query, limit=None, **kwargs)
+            results = ResultsPage(everything, page, limit)
+        else:
+            results = searcher.search_page(whoosh_query, page, pagelen=limit, **kwargs)
         total = results.total
         strings = highlight_strings(parsed)
         # Whoosh answers a page past the last with the last page; the caller asked for none.

@@ -5,9 +5,8 @@ it (``北京市`` counts ``北京市朝阳区`` too) and clicking a facet finds 
 
 Counting reads the facet columns once per index generation into plain lists indexed by
 Whoosh document number; a query's facets are then one list lookup per matched document and
-column. This beats Whoosh's ``groupedby`` (a categorizer call per document and facet, and
-every match scored) by 2-3x on queries matching thousands of articles; figures in
-``benchmarks/facets.py``.
+column, in C (``Counter(map(...))``), rather than Whoosh's ``groupedby`` (a categorizer call
+per document and facet). ``benchmarks/facets.py`` measures both.
 """
 
 from __future__ import annotations

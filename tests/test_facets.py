@@ -82,3 +82,23 @@ def test_similar_articles_leave_out_the_article_and_its_copies(web_engine: Engin
     assert not own & {s.id for s in similar}
     # Another article about the same campaign (创建全国文明城市) is among the closest.
     assert any("文明城市" in s.title for s in similar)
+
+
+@pytest.mark.parametrize("one_pass_max", [0, 10**9])
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_facets_never_change_the_hits(
+    web_engine: Engine, monkeypatch: pytest.MonkeyPatch, one_pass_max: int, sort: str
+) -> None:
+    """Both ways of collecting a faceted search's matches (one scoring pass, or Whoosh's
+    top-N pass) give the hits and total of the search without facets."""
+    monkeypatch.setattr("searcher.engine.ONE_PASS_MAX", one_pass_max)
+    for query in QUERIES:
+        for page in (1, 2):
+            plain = web_engine.search(query, sort=sort, limit=4, page=page)
+            faceted = web_engine.search(query, sort=sort, limit=4, page=page, facets=True)
+            assert [h.id for h in faceted.hits] == [h.id for h in plain.hits]
+            assert [h.score for h in faceted.hits] == [h.score for h in plain.hits]
+            assert faceted.total == plain.total
+            assert faceted.facets is not None
+            months = sum(m.count for m in faceted.facets.timeline)
+            assert months + faceted.facets.undated == plain.total
