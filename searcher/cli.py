@@ -249,12 +249,18 @@ def clean_command(file: Path, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes serving the port, each with --threads threads (one per core is best).",
+)
 @user_errors
-def serve_command(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+def serve_command(index_dir: Path | None, host: str, port: int, threads: int, workers: int) -> None:
     """Serve the web UI (waitress); builds the index of the seeds first if there is none."""
-    import waitress
-
     from web import create_app
+    from web.serve import serve
 
     engine = _engine(index_dir)
     if not engine.exists():
@@ -263,7 +269,10 @@ def serve_command(index_dir: Path | None, host: str, port: int, threads: int) ->
         click.echo(report.summary(), err=True)
     app = create_app(engine)
     click.echo(f"searcher: serving {engine.index_dir} on http://{host}:{port}/", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="searcher")
+    try:
+        serve(app, host=host, port=port, threads=threads, workers=workers)
+    except OSError as error:
+        raise SearcherError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
 
 
 if __name__ == "__main__":

@@ -168,7 +168,6 @@ class _Readers(threading.local):
     generation: Path | None = None
     store: Store | None = None
     searcher: Any = None
-    columns: FacetColumns | None = None
 
 
 class Engine:
@@ -177,6 +176,8 @@ class Engine:
     def __init__(self, index_dir: str | os.PathLike[str] | None = None) -> None:
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
         self._readers = _Readers()
+        self._columns: tuple[Path | None, FacetColumns] | None = None
+        self._columns_lock = threading.Lock()
 
     # ------------------------------------------------------------------ state
 
@@ -209,13 +210,15 @@ class Engine:
             readers.searcher.close()
         if readers.store is not None:
             readers.store.close()
-        readers.generation = readers.store = readers.searcher = readers.columns = None
+        readers.generation = readers.store = readers.searcher = None
 
     def _facet_columns(self, searcher: Any) -> FacetColumns:
-        readers = self._readers
-        if readers.columns is None:
-            readers.columns = FacetColumns(searcher.reader(), _regions_of)
-        return readers.columns
+        """The current generation's facet columns, read once for all threads."""
+        gen = self._readers.generation
+        with self._columns_lock:
+            if self._columns is None or self._columns[0] != gen:
+                self._columns = (gen, FacetColumns(searcher.reader(), _regions_of))
+            return self._columns[1]
 
     def close(self) -> None:
         self._close_readers()
@@ -373,19 +376,26 @@ class Engine:
         store, searcher = self._open()
         whoosh_query = build_query(parsed)
         filters = []
-        if since or until:
-            low = _day(since, "since") if since else None
-            high = _day(until, "until") if until else None
-            filters.append(wq.NumericRange("day", low or 1, high))
         if region:
             filters.append(_region_filter(region))
         if source:
             filters.append(wq.Term("source", source.strip()))
-        filter_query = wq.And(filters) if filters else None
+        filter_query: Any = wq.And(filters) if filters else None
+        if since or until:
+            low = _day(since, "since") if since else 1
+            high = _day(until, "until") if until else 99_999_999
+            # From the day column: Whoosh's NumericRange walks a posting list per trie term.
+            days = self._facet_columns(searcher).days_between(low, high)
+            if filter_query is not None:
+                days &= set(searcher.docs_for_query(filter_query))
+            filter_query = days
         kwargs: dict[str, Any] = {"filter": filter_query}
         if sort == "date":
             kwargs.update(sortedby="day", reverse=True)
-        if facets and whoosh_query.estimate_size(searcher.reader()) <= ONE_PASS_MAX:
+        estimate = whoosh_query.estimate_size(searcher.reader())
+        if isinstance(filter_query, set):
+            estimate = min(estimate, len(filter_query))
+        if facets and estimate <= ONE_PASS_MAX:
             # Facets need every match's docnum. Below a few thousand matches, scoring them all
             # in one pass beats Whoosh's top-N pass plus its passes for the total and the
             # docnums (benchmarks/facets.py); above, skipping low-scoring blocks wins.

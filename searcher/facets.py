@@ -11,6 +11,7 @@ per document and facet). ``benchmarks/facets.py`` measures both.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -62,12 +63,16 @@ class Facets:
 
 
 class FacetColumns:
-    """The facet columns of one index generation, by document number."""
+    """The facet columns of one index generation, by document number, and its documents in
+    date order for the date filter."""
 
     def __init__(self, reader: Any, expand_region: Callable[[str], list[str]]) -> None:
         self.values: dict[str, list[str]] = {
             name: list(reader.column_reader(name)) for name in COLUMNS
         }
+        days = list(reader.column_reader("day"))
+        self._by_day = sorted(range(len(days)), key=days.__getitem__)
+        self._days = [days[doc] for doc in self._by_day]
         self._expand_region = expand_region
         self._under: dict[str, frozenset[str]] = {}
 
@@ -76,6 +81,12 @@ class FacetColumns:
         if under is None:
             under = self._under[region] = frozenset(self._expand_region(region)) | {region}
         return under
+
+    def days_between(self, low: int, high: int) -> set[int]:
+        """Documents dated from ``low`` to ``high`` (``YYYYMMDD`` numbers, both included)."""
+        start = bisect.bisect_left(self._days, low)
+        end = bisect.bisect_right(self._days, high)
+        return set(self._by_day[start:end])
 
     def count(self, docnums: Collection[int]) -> Facets:
         """The facets of the documents ``docnums`` (one query's matches)."""

@@ -102,3 +102,16 @@ def test_facets_never_change_the_hits(
             assert faceted.facets is not None
             months = sum(m.count for m in faceted.facets.timeline)
             assert months + faceted.facets.undated == plain.total
+
+
+def test_date_filter_includes_both_ends_and_leaves_out_undated(web_engine: Engine) -> None:
+    every = web_engine.search("工作", limit=100).hits
+    dated = [h for h in every if h.date]
+    assert dated and len(dated) < len(every)
+    for hit in dated:
+        same_day = web_engine.search("工作", since=hit.date, until=hit.date, limit=100)
+        assert hit.id in {h.id for h in same_day.hits}
+        assert all(h.date == hit.date for h in same_day.hits)
+    assert web_engine.search("工作", since="1900-01-01").total == len(dated)
+    one_region = web_engine.search("工作", since="1900-01", region=dated[0].region or "")
+    assert one_region.total == sum(1 for h in dated if h.region == dated[0].region)

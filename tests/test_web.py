@@ -325,3 +325,27 @@ def test_static_files_are_versioned_and_cached(web: FlaskClient) -> None:
     assert response.cache_control.max_age == 365 * 24 * 3600 and response.cache_control.immutable
     stale = web.get("/static/style.css?v=old")
     assert stale.cache_control.max_age == 3600 and not stale.cache_control.immutable
+
+
+def test_a_rebuilt_index_is_picked_up_without_a_restart(tmp_path: Path, seeds: Path) -> None:
+    import json
+
+    from conftest import HOSTILE_PAGE
+
+    engine = Engine(tmp_path / "ix")
+    engine.index([seeds])
+    app = create_app(engine)
+    app.testing = True
+    client = app.test_client()
+    before = client.get("/api/search?q=网格化管理").get_json()
+    assert "<b>周口日报</b>" not in {v["value"] for v in before["facets"]["source"]}
+
+    dumps = tmp_path / "new"
+    dumps.mkdir()
+    (dumps / "hostile.jsonl").write_text(json.dumps(HOSTILE_PAGE, ensure_ascii=False) + "\n")
+    Engine(tmp_path / "ix").index([dumps])  # another process's writer, in effect
+
+    after = client.get("/api/search?q=网格化管理").get_json()
+    assert after["total"] == before["total"] + 1
+    assert {"value": "<b>周口日报</b>", "count": 1} in after["facets"]["source"]
+    assert sum(m["count"] for m in after["timeline"]) > sum(m["count"] for m in before["timeline"])
