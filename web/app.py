@@ -18,6 +18,8 @@ from . import timeline
 from .filters import MAX_PAGE, BadRequest, SearchArgs, year_range
 
 EXAMPLES = ("文明城市", '"创建全国文明城市"', "脱贫攻坚 川汇区", "网格化管理", "创文 -创卫")
+#: Facet values listed before "more" folds the rest away.
+FACET_SHOWN = 10
 #: Static files are linked with ``?v=<hash of the file>``, so they can be cached for a year.
 STATIC_MAX_AGE = 365 * 24 * 3600
 PLAIN_STATIC_MAX_AGE = 3600
@@ -42,7 +44,7 @@ def create_app(engine: Engine | None = None) -> Flask:
     def static_url(filename: str) -> str:
         return url_for("static", filename=filename, v=versions.get(filename))
 
-    app.jinja_env.globals.update(year_range=year_range)
+    app.jinja_env.globals.update(year_range=year_range, facet_shown=FACET_SHOWN)
 
     def search(args: SearchArgs) -> SearchResult:
         """The one search behind the page and the API (facets and timeline included)."""

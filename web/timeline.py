@@ -1,4 +1,5 @@
-"""The timeline of a query as SVG geometry: one bar per month, one label per year.
+"""The timeline of a query as SVG geometry: one bar per month, one label per year (and per
+month when the range is short enough for them to fit).
 
 Positions are percentages of the chart's width and heights are pixels, so the SVG stretches
 to any screen without scaling its text (no viewBox) and needs no inline style (the CSP
@@ -18,6 +19,8 @@ LABEL_Y = BAR_AREA + 18
 HEIGHT = LABEL_Y + 4
 MAX_BAR_WIDTH = 5.0  # percent: a few months still look like a chart, not a block
 LABEL_GAP = 12.5  # percent of the width between year labels: 8 fit on a phone
+MONTH_LABELS_UP_TO = 24  # months in range; beyond, only years are labelled
+MONTH_ROW = 15  # pixels the year row moves down for a row of month numbers
 
 
 @dataclass
@@ -47,12 +50,20 @@ class YearLabel:
 
 
 @dataclass
+class MonthLabel:
+    text: str
+    x: float  # percent of the width: the middle of the month's slot
+
+
+@dataclass
 class Timeline:
     bars: list[Bar]
     labels: list[YearLabel]
     peak: int
+    month_labels: list[MonthLabel]
     height: int = HEIGHT
     label_y: int = LABEL_Y
+    month_y: int = LABEL_Y
     baseline: int = BAR_AREA
 
 
@@ -85,7 +96,23 @@ def build(months: list[MonthCount], args: SearchArgs) -> Timeline | None:
                 selected=args.is_range(since, until),
             )
         )
-    return Timeline(bars=bars, labels=_year_labels(months, slot), peak=peak)
+    month_labels = []
+    if len(months) <= MONTH_LABELS_UP_TO:
+        step = 1 if len(months) <= MONTH_LABELS_UP_TO // 2 else 2
+        month_labels = [
+            MonthLabel(f"{int(m.month[5:7])}月", round((i + 0.5) * slot, 3))
+            for i, m in enumerate(months)
+            if i % step == 0
+        ]
+    shift = MONTH_ROW if month_labels else 0
+    return Timeline(
+        bars=bars,
+        labels=_year_labels(months, slot),
+        peak=peak,
+        month_labels=month_labels,
+        height=HEIGHT + shift,
+        label_y=LABEL_Y + shift,
+    )
 
 
 def _year_labels(months: list[MonthCount], slot: float) -> list[YearLabel]:
