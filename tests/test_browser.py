@@ -237,3 +237,17 @@ def test_empty_states_help(server: str, page: Any) -> None:
     page.get_by_role("link", name="不加引号搜索").click()
     page.wait_for_url("**q=**")
     assert '"' not in page.locator("#q").input_value()
+
+
+def test_results_appear_while_typing(server: str, page: Any) -> None:
+    page.goto(server + "/?q=脱贫攻坚")
+    box = page.get_by_label("搜索政务新闻")
+    box.fill("")
+    box.press_sequentially("网格化管理", delay=30)
+    page.wait_for_url("**q=%E7%BD%91%E6%A0%BC%E5%8C%96%E7%AE%A1%E7%90%86*")
+    page.wait_for_function("document.title.startsWith('网格化管理')")
+    assert page.locator(".hit mark").first.inner_text() == "网格化管理"
+    assert page.evaluate("document.activeElement.id") == "q"  # still typing in the box
+    page.locator("#facet-region + ul a").first.click()  # the swapped-in page works as before
+    page.wait_for_url("**region=**")
+    assert total(page) > 0
