@@ -220,6 +220,7 @@ def test_article_page_highlights_the_query_and_lists_similar(web: FlaskClient) -
     assert "<mark>文明城市</mark>" in body.split('<div class="body">', 1)[1]
     assert "内容相近的文章" in body
     assert "返回“文明城市”的搜索结果" in body
+    assert 'name="q" type="search" value="文明城市"' in body  # the box keeps the query
     plain = web.get(f"/article/{hit['id']}").get_data(as_text=True)
     assert "<mark>" not in plain
 

@@ -124,6 +124,7 @@ def create_app(engine: Engine | None = None) -> Flask:
         strings = _highlight_strings(q)
         return render_template(
             "article.html",
+            args=SearchArgs(q=q[:MAX_QUERY_CHARS]),
             article=article,
             similar=similar,
             q=q if strings else "",
