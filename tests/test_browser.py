@@ -251,3 +251,22 @@ def test_results_appear_while_typing(server: str, page: Any) -> None:
     page.locator("#facet-region + ul a").first.click()  # the swapped-in page works as before
     page.wait_for_url("**region=**")
     assert total(page) > 0
+
+
+def test_keyboard_only(server: str, page: Any) -> None:
+    page.goto(server + "/?q=文明城市")  # a results page: the focus starts at the top
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.locator(".skip").is_visible()  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "results-h"
+    page.locator("#q").focus()
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('.facets ul a')"):
+            break
+    else:
+        raise AssertionError("no facet link reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**region=**")
+    assert page.locator("#facet-region + ul a.on").count() == 1
