@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from searcher.engine import Engine
 from web import create_app
@@ -349,3 +351,26 @@ def test_a_rebuilt_index_is_picked_up_without_a_restart(tmp_path: Path, seeds: P
     assert after["total"] == before["total"] + 1
     assert {"value": "<b>周口日报</b>", "count": 1} in after["facets"]["source"]
     assert sum(m["count"] for m in after["timeline"]) > sum(m["count"] for m in before["timeline"])
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    q=st.text(max_size=40),
+    page=st.one_of(st.none(), st.text(max_size=6), st.integers(-5, 2000).map(str)),
+    since=st.one_of(st.none(), st.text(max_size=12), st.dates().map(str)),
+    region=st.one_of(
+        st.none(), st.sampled_from(["河南省", "周口", "川汇区", "<b>"]), st.text(max_size=8)
+    ),
+    path=st.sampled_from(["/", "/api/search"]),
+)
+def test_no_user_input_makes_a_500(
+    web: FlaskClient, q: str, page: str | None, since: str | None, region: str | None, path: str
+) -> None:
+    params = {k: v for k, v in {"q": q, "page": page, "since": since, "region": region}.items()
+              if v is not None}  # fmt: skip
+    response = web.get(path, query_string=params)
+    assert response.status_code in (200, 400), response.get_data(as_text=True)[:300]
+    if path.startswith("/api/") and response.status_code == 400:
+        assert response.get_json()["error"]
