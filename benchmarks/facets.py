@@ -12,8 +12,8 @@ Modes, each one ``Engine`` call or its equivalent, page 1 of 10, warm:
     ``Engine.search(..., facets=True)``: plus region/source/year counts and the monthly
     timeline over every match (what ``/`` and ``/api/search`` run).
 ``groupedby``
-    the same hits, with Whoosh's ``groupedby`` of ``FieldFacet`` region, source and month
-    (``Count`` maps) doing the counting; checked to give the same counts as ``facets``.
+    ``plain`` with Whoosh's ``groupedby`` of ``FieldFacet`` region, source and month
+    (``Count`` maps) added to its page; checked to give the same counts as ``facets``.
 
 ``broad``: five queries matching thousands of stories, an extra kind next to the five of
 ``queries.py`` (and in ``all``).
@@ -47,25 +47,27 @@ BROAD = ("发展", "经济", "国家", "中国 发展", "建设 经济")
 
 
 def grouped_counts(engine: Engine, query: dict[str, str]) -> dict[str, Counter[str]]:
-    """Region (exact values), source and month counts by Whoosh's ``groupedby``."""
-    from whoosh import query as wq
+    """The engine's own search (no facets), its Whoosh page collected with ``groupedby``:
+    region (exact values), source and month counts."""
     from whoosh import sorting
 
-    from searcher.engine import _day
-    from searcher.query import build_query, parse
-
     _, searcher = engine._open()
-    filters = None
-    if "since" in query:
-        filters = wq.NumericRange("day", _day(query["since"], "since"), _day(query["until"], "u"))
     facets = {
         n: sorting.FieldFacet(n, maptype=sorting.Count) for n in ("region", "source", "month")
     }
-    page = searcher.search_page(
-        build_query(parse(query["q"])), 1, pagelen=10, filter=filters, groupedby=facets
-    )
-    [dict(hit) for hit in page]
-    return {name: Counter(page.results.groups(name)) for name in facets}
+    pages = []
+    search_page = searcher.search_page
+
+    def grouped_page(q: Any, pagenum: int, pagelen: int = 10, **kwargs: Any) -> Any:
+        pages.append(search_page(q, pagenum, pagelen=pagelen, groupedby=facets, **kwargs))
+        return pages[-1]
+
+    searcher.search_page = grouped_page
+    try:
+        engine.search(query["q"], **{k: query[k] for k in ("since", "until") if k in query})
+    finally:
+        del searcher.search_page
+    return {name: Counter(pages[-1].results.groups(name)) for name in facets}
 
 
 def run_one(engine: Engine, mode: str, query: dict[str, str]) -> tuple[float, int]:

@@ -440,6 +440,12 @@ class Engine:
             facets=counts,
         )
 
+    def highlights(self, query: str) -> list[str]:
+        """The strings a search for ``query`` marks in text; SearcherError for a bad query."""
+        from .query import highlight_strings, parse
+
+        return highlight_strings(parse(query))
+
     def article(self, article_id: str) -> Article:
         """One article in full; SearcherError when the id is unknown."""
         store, _ = self._open()

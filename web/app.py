@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from searcher.articles import Article
 from searcher.engine import Engine, Hit, SearchResult
 from searcher.errors import SearcherError
-from searcher.query import MAX_QUERY_CHARS, Snippet, find_spans, highlight_strings, mark, parse
+from searcher.query import MAX_QUERY_CHARS, Snippet, find_spans, mark
 
 from . import timeline
 from .filters import MAX_PAGE, BadRequest, SearchArgs, year_range
@@ -121,7 +121,7 @@ def create_app(engine: Engine | None = None) -> Flask:
     def article_page(article_id: str) -> Any:
         article, similar = article_data(article_id)
         q = request.args.get("q", "").strip()
-        strings = _highlight_strings(q)
+        strings = _highlight_strings(get_engine(), q)
         return render_template(
             "article.html",
             args=SearchArgs(q=q[:MAX_QUERY_CHARS]),
@@ -163,12 +163,12 @@ def _static_versions(folder: Path) -> dict[str, str]:
     }
 
 
-def _highlight_strings(q: str) -> list[str]:
+def _highlight_strings(engine: Engine, q: str) -> list[str]:
     """What to mark in an article opened from a search for ``q`` (nothing for a bad q)."""
     if not q:
         return []
     try:
-        return highlight_strings(parse(q))
+        return engine.highlights(q)
     except SearcherError:
         return []
 
