@@ -21,6 +21,8 @@ from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 
+from .errors import SearcherError
+
 _CJK_RUN_RE = re.compile(r"^[\u3400-\u9fff]+$")
 # A token made only of punctuation, symbols or spaces carries no meaning for search.
 _NON_WORD_RE = re.compile(r"^[\W_]+$")
@@ -39,8 +41,18 @@ def normalise(text: str) -> str:
     Full-width letters and digits become ASCII, compatibility forms their plain letters,
     ``網格化`` becomes ``网格化``. The length of the text may change.
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _t2s().convert(text)
+    # The quick check skips NFKC on text already in that form (most text): 100x cheaper.
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _t2s().convert(text.casefold())
+
+
+def exact_form(text: str) -> str:
+    """The form exact (quoted) matching compares: :func:`normalise`, whitespace removed.
+
+    Punctuation stays, so ``"市长"`` never matches ``城市，长期``.
+    """
+    return "".join(normalise(text).split())
 
 
 def data_file(name: str) -> str:
@@ -64,42 +76,79 @@ def stop_words() -> frozenset[str]:
     return frozenset(normalise(w) for w in read_word_list(data_file("stopwords.txt")))
 
 
+def read_word_file(path: str | Path) -> list[str]:
+    """The entries of a user's word list file; SearcherError naming it when unreadable."""
+    try:
+        return read_word_list(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not a UTF-8 text file"
+        raise SearcherError(f"{path}: {reason}") from None
+
+
+def read_user_dictionary(path: str | Path) -> tuple[str, ...]:
+    """The entries of a user dictionary file (``word`` or ``word frequency`` a line).
+
+    Raises SearcherError naming the file when it cannot be read or an entry is malformed.
+    """
+    lines = read_word_file(path)
+    for number, line in enumerate(lines, start=1):
+        fields = line.split()
+        if len(fields) > 2 or (len(fields) == 2 and not fields[1].isdigit()):
+            raise SearcherError(f"{path}: entry {number} {line!r} is not 'word' or 'word count'")
+    return tuple(lines)
+
+
 @functools.cache
-def load_segmenter(userdicts: tuple[str, ...] = ()) -> Any:
-    """An rjieba segmenter with jieba's dictionary plus ours and the user's; built once."""
+def load_segmenter(user_words: tuple[str, ...] = ()) -> Any:
+    """An rjieba segmenter with jieba's dictionary plus ours, the gazetteer's county and city
+    names, and the user's words (lines ``word [frequency]``); built once per word list."""
     import rjieba
 
+    from .gazetteer import Gazetteer
+
     segmenter = rjieba.Jieba()
-    words: list[str] = read_word_list(data_file("userdict.txt"))
-    for path in userdicts:
-        words.extend(read_word_list(Path(path).read_text(encoding="utf-8")))
-    for line in words:
+    lines = [*read_word_list(data_file("userdict.txt")), *Gazetteer.load().names(), *user_words]
+    for line in lines:
         word, *rest = line.split()
         freq = int(rest[0]) if rest and rest[0].isdigit() else None
         segmenter.add_word(normalise(word), freq, None)
     return segmenter
 
 
-def segment(text: str, userdicts: tuple[str, ...] = ()) -> list[tuple[str, int, int]]:
+def is_word(word: str, user_words: tuple[str, ...] = ()) -> bool:
+    """True when normalised ``word`` is one dictionary word of two characters or more."""
+    return len(word) >= 2 and bool(load_segmenter(user_words).has_word(word))
+
+
+def segment(text: str, user_words: tuple[str, ...] = ()) -> list[tuple[str, int, int]]:
     """``(word, start, end)`` for every word of already-normalised ``text``, space and
     punctuation dropped. Offsets index ``text``."""
+    return _segment_with(load_segmenter(user_words), text)
+
+
+def _segment_with(segmenter: Any, text: str) -> list[tuple[str, int, int]]:
     return [
         (word, start, end)
-        for word, start, end in load_segmenter(userdicts).tokenize(text)
+        for word, start, end in segmenter.tokenize(text)
         if not _NON_WORD_RE.match(word)
     ]
 
 
-@functools.lru_cache(maxsize=200_000)
-def subwords(word: str, userdicts: tuple[str, ...] = ()) -> tuple[str, ...]:
+def subwords(word: str, user_words: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Dictionary words inside a longer word: ``全国文明城市`` -> 全国, 文明, 城市, 文明城市 ….
 
     Indexed at the position of the word that holds them, so a search for a part of a word
     the segmenter kept whole still finds it, and phrase positions are unchanged.
     """
+    return _subwords_with(load_segmenter(user_words), word)
+
+
+# Keyed by the segmenter object (hashed by identity), so the indexing hot path never hashes
+# the user's word list.
+@functools.lru_cache(maxsize=200_000)
+def _subwords_with(segmenter: Any, word: str) -> tuple[str, ...]:
     if len(word) < 3 or not _CJK_RUN_RE.match(word):
         return ()
-    segmenter = load_segmenter(userdicts)
     found = []
     for size in range(len(word) - 1, 1, -1):
         for start in range(len(word) - size + 1):
@@ -109,26 +158,39 @@ def subwords(word: str, userdicts: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def terms(text: str, userdicts: tuple[str, ...] = ()) -> list[str]:
+def terms(text: str, user_words: tuple[str, ...] = ()) -> list[str]:
     """The index terms of raw ``text`` in order (normalised and segmented)."""
-    return [word for word, _, _ in segment(normalise(text), userdicts)]
+    return [word for word, _, _ in segment(normalise(text), user_words)]
 
 
 class ChineseTokenizer(Tokenizer):
     """A Whoosh tokenizer: normalise, segment with rjieba, positions that count tokens.
 
-    Pickled inside the index schema, so it keeps only plain data (the user dictionaries'
-    paths) and reloads the segmenter lazily.
+    Pickled inside the index schema with the user dictionary's lines (``word [frequency]``),
+    so an index always segments queries the way it segmented its documents; the segmenter
+    itself is reloaded lazily.
     """
 
-    def __init__(self, userdicts: Iterable[str] = ()) -> None:
-        self.userdicts = tuple(str(p) for p in userdicts)
+    # Indexes written before user dictionaries were stored have no such attribute.
+    user_words: tuple[str, ...] = ()
+
+    def __init__(self, user_words: Iterable[str] = ()) -> None:
+        self.user_words = tuple(user_words)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ChineseTokenizer) and other.userdicts == self.userdicts
+        return isinstance(other, ChineseTokenizer) and other.user_words == self.user_words
 
     def __hash__(self) -> int:
-        return hash(self.userdicts)
+        return hash(self.user_words)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"user_words": self.user_words}
+
+    def _segmenter(self) -> Any:
+        segmenter = self.__dict__.get("_loaded")
+        if segmenter is None:
+            segmenter = self.__dict__["_loaded"] = load_segmenter(self.user_words)
+        return segmenter
 
     def __call__(  # type: ignore[override]
         self,
@@ -154,12 +216,13 @@ class ChineseTokenizer(Tokenizer):
                 token.endchar = start_char + len(value)
             yield token
             return
+        segmenter = self._segmenter()
         words = getattr(value, "segmented", None)
         if words is None:
-            words = segment(normalise(value), self.userdicts)
+            words = _segment_with(segmenter, normalise(value))
         expand = mode == "index"
         for pos, (word, start, end) in enumerate(words, start=start_pos):
-            for text in (word, *subwords(word, self.userdicts)) if expand else (word,):
+            for text in (word, *_subwords_with(segmenter, word)) if expand else (word,):
                 token.text = text
                 token.boost = 1.0
                 token.stopped = False
@@ -187,6 +250,6 @@ class Segmented(str):
         return (Segmented, (str(self), self.segmented))
 
 
-def chinese_analyzer(userdicts: Iterable[str] = ()) -> ChineseTokenizer:
+def chinese_analyzer(user_words: Iterable[str] = ()) -> ChineseTokenizer:
     """The analyzer of every text field, and of queries against them."""
-    return ChineseTokenizer(userdicts)
+    return ChineseTokenizer(user_words)

@@ -49,3 +49,15 @@ def test_phrase_queries_match_with_this_analyzer() -> None:
         assert [hit["id"] for hit in searcher.search(phrase)] == ["a"]
         reversed_words = wq.Phrase("text", terms("工作川汇区"))
         assert list(searcher.search(reversed_words)) == []
+
+
+def test_county_and_city_names_of_the_gazetteer_are_single_words() -> None:
+    assert terms("宁波市鄞州区召开河长制推进会")[:3] == ["宁波市", "鄞州区", "召开"]
+    assert "川汇区" in terms("周口市川汇区") and "周口市" in terms("周口市川汇区")
+
+
+def test_exact_form_folds_like_normalise_and_drops_only_whitespace() -> None:
+    from searcher.analysis import exact_form
+
+    assert exact_form("網格化 管理\n，ＡＢ") == "网格化管理,ab"
+    assert exact_form("城市，长期") != exact_form("城市长期")
