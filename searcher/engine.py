@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
@@ -13,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import dedup
+from . import dedup, exact
 from . import index as ix
 from .articles import Article
 from .clean import CLEANER_VERSION, SiteStats
@@ -178,6 +179,9 @@ class Engine:
         self._readers = _Readers()
         self._columns: tuple[Path | None, FacetColumns] | None = None
         self._columns_lock = threading.Lock()
+        # The exact-match text of the current generation, shared by every thread.
+        self._exact: tuple[Path, exact.ExactMatcher] | None = None
+        self._exact_lock = threading.Lock()
 
     # ------------------------------------------------------------------ state
 
@@ -231,9 +235,21 @@ class Engine:
         rebuild: bool = False,
         wait: bool = True,
         on_wait: Callable[[], None] | None = None,
+        userdicts: Iterable[str | os.PathLike[str]] = (),
+        synonyms: Iterable[str | os.PathLike[str]] = (),
     ) -> IndexReport:
-        """Add the dumps under ``paths`` (default: the bundled seeds) to the index."""
+        """Add the dumps under ``paths`` (default: the bundled seeds) to the index.
+
+        ``userdicts`` are user dictionary files (``word [frequency]`` a line), kept in the
+        index so queries are segmented like its documents; changing them needs ``rebuild``.
+        ``synonyms`` are synonym files (one group of equivalent words a line), kept in the
+        index for its searches.
+        """
+        from .analysis import read_user_dictionary, read_word_file
+
         started = time.perf_counter()
+        user_words = tuple(w for path in userdicts for w in read_user_dictionary(path))
+        synonym_lines = [line for path in synonyms for line in read_word_file(path)]
         paths = list(paths) if paths else [bundled_seeds()]
         try:
             files = [p.resolve() for p in expand_paths(paths)]
@@ -241,9 +257,16 @@ class Engine:
             raise SearcherError(str(error)) from None
         report = IndexReport()
         with ix.writer_lock(self.index_dir, wait=wait, on_wait=on_wait):
-            generation = ix.Generation(self.index_dir, rebuild)
+            generation = ix.Generation(self.index_dir, rebuild, user_words)
             try:
+                indexed_words = generation.ix.schema["text"].analyzer.user_words
+                if userdicts and indexed_words != user_words:
+                    raise SearcherError(
+                        f"{self.index_dir} was indexed with another user dictionary: "
+                        "add --rebuild to index everything with this one"
+                    )
                 self._index_into(generation, files, report)
+                _write_search_data(generation, synonym_lines if synonyms else None)
                 generation.commit()
             except BaseException:
                 generation.abort()
@@ -363,7 +386,7 @@ class Engine:
         year and month counts of all its matches too."""
         from whoosh import query as wq
 
-        from .query import build_query, highlight_strings, parse, snippet
+        from .query import QueryBuilder, Synonyms, parse, snippet
 
         started = time.perf_counter()
         if page < 1:
@@ -374,7 +397,12 @@ class Engine:
             raise SearcherError("sort must be 'relevance' or 'date'")
         parsed = parse(query)
         store, searcher = self._open()
-        whoosh_query = build_query(parsed)
+        builder = QueryBuilder(
+            exact=self._exact_matcher(store, searcher).query,
+            user_words=getattr(searcher.schema["text"].analyzer, "user_words", ()),
+            synonyms=Synonyms.bundled(store.meta_json(SYNONYMS_META) or ()),  # type: ignore[arg-type]
+        )
+        whoosh_query = builder.build(parsed)
         filters = []
         if region:
             filters.append(_region_filter(region))
@@ -406,7 +434,7 @@ class Engine:
         else:
             results = searcher.search_page(whoosh_query, page, pagelen=limit, **kwargs)
         total = results.total
-        strings = highlight_strings(parsed)
+        strings = builder.highlights(parsed)
         # Whoosh answers a page past the last with the last page; the caller asked for none.
         hit_fields = [(dict(hit), hit.score) for hit in results] if results.pagenum == page else []
         hits = []
@@ -442,9 +470,30 @@ class Engine:
 
     def highlights(self, query: str) -> list[str]:
         """The strings a search for ``query`` marks in text; SearcherError for a bad query."""
-        from .query import highlight_strings, parse
+        from .query import QueryBuilder, Synonyms, parse
 
-        return highlight_strings(parse(query))
+        parsed = parse(query)
+        store, searcher = self._open()
+        builder = QueryBuilder(
+            exact=self._exact_matcher(store, searcher).query,
+            user_words=getattr(searcher.schema["text"].analyzer, "user_words", ()),
+            synonyms=Synonyms.bundled(store.meta_json(SYNONYMS_META) or ()),  # type: ignore[arg-type]
+        )
+        return builder.highlights(parsed)
+
+    def _exact_matcher(self, store: Store, searcher: Any) -> exact.ExactMatcher:
+        """The current generation's exact-match text, loaded once for all threads."""
+        gen = self._readers.generation
+        assert gen is not None
+        with self._exact_lock:
+            if self._exact is None or self._exact[0] != gen:
+                try:
+                    text = exact.ExactText.read(gen / exact.FILE)
+                except (OSError, ValueError):
+                    # An index written before exact matching: build it in memory instead.
+                    text = exact.ExactText.from_articles(store.shown_texts())
+                self._exact = (gen, exact.ExactMatcher(text, searcher))
+            return self._exact[1]
 
     def article(self, article_id: str) -> Article:
         """One article in full; SearcherError when the id is unknown."""
@@ -510,6 +559,23 @@ class Engine:
             if updated
             else None,
         }
+
+
+SYNONYMS_META = "synonyms"
+
+
+def _write_search_data(generation: ix.Generation, synonym_lines: list[str] | None) -> None:
+    """What search reads beside the word index: the exact-match text of every shown article,
+    and the user's synonyms (kept from the previous generation when none are given)."""
+    store = Store(generation.store_path)
+    try:
+        if synonym_lines is not None:
+            store.set_meta(SYNONYMS_META, json.dumps(synonym_lines, ensure_ascii=False))
+            store.commit()
+        text = exact.ExactText.from_articles(store.shown_texts())
+    finally:
+        store.close()
+    text.write(generation.path / exact.FILE)
 
 
 def _region_filter(name: str) -> Any:

@@ -1,27 +1,61 @@
 """Queries: parse the user's syntax, build Whoosh queries, rank, and cut snippets.
 
-Syntax: words are all required; ``"…"`` is an exact phrase; ``A OR B`` either; ``-word``
-excludes; ``title:word`` / ``title:"…"`` looks in titles only. Stop words are dropped from
-unquoted words (unless nothing else is left). Articles holding the whole query as a phrase
-rank first.
+Syntax: words are all required; ``"…"`` is an exact string; ``A OR B`` either; ``-word``
+excludes; ``title:word`` / ``title:"…"`` looks in titles only.
+
+What matches (both sides in :func:`~searcher.analysis.exact_form`: NFKC, case, traditional ->
+simplified, whitespace removed):
+
+* ``"…"`` (any length, one character included): the articles whose title or text contains
+  the string, found by the exact scan (:mod:`searcher.exact`), ranked by BM25F of its words;
+* an unquoted word that is one dictionary word of two characters or more: that word in the
+  word index (which also holds the dictionary words inside longer words);
+* any other unquoted word (a name or place the segmenter does not know, a single character,
+  a run of words typed without spaces): the word as a character sequence, or all of its
+  words anywhere;
+* a word with synonyms (``创文`` -> ``创建文明城市``): the word or one of them.
+
+Stop words are dropped from unquoted words unless the query holds nothing else; a query of
+punctuation alone is searched as typed.
+
+Ranking is BM25F (title boosted) in tiers: articles holding the whole query as one phrase
+(:data:`PHRASE_BONUS`) come first, then those holding the typed words rather than only their
+synonyms (:data:`TYPED_BONUS` per word).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from whoosh import matching
 from whoosh import query as wq
 
-from .analysis import normalise, segment, stop_words
+from .analysis import (
+    data_file,
+    exact_form,
+    is_word,
+    normalise,
+    read_word_list,
+    segment,
+    stop_words,
+)
 from .errors import SearcherError
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 32
 FIELDS = ("title", "text")
+PHRASE_BONUS = 10_000.0
+TYPED_BONUS = 100.0
+SYNONYM_WEIGHT = 0.5
 _TOKEN_RE = re.compile(r'(-?)(?:(title|text):)?(?:"([^"]*)"?|(\S+))')
+
+#: ``exact(needle, field, score)``: the articles whose title or text (or only ``field``)
+#: holds ``needle`` (in exact form), as a Whoosh query scoring each of them ``score``.
+ExactLookup = Callable[[str, "str | None", float], wq.Query]
 
 
 @dataclass
@@ -32,6 +66,11 @@ class Clause:
     phrase: bool = False
     exclude: bool = False
     field: str | None = None
+
+    @property
+    def needle(self) -> str:
+        """The clause in exact form: what an exact match looks for."""
+        return exact_form(self.text)
 
 
 @dataclass
@@ -64,7 +103,7 @@ def parse(raw: str) -> ParsedQuery:
             join_next = True
             continue
         body = quoted if quoted is not None else bare
-        if not body.strip():
+        if not exact_form(body):
             continue
         clause = Clause(body, phrase=quoted is not None, exclude=bool(minus), field=field_name)
         if clause.exclude:
@@ -79,61 +118,188 @@ def parse(raw: str) -> ParsedQuery:
         parsed.groups = [[Clause(c.text, c.phrase, False, c.field)] for c in parsed.excluded]
         parsed.excluded = []
     if not parsed.groups:
-        parsed.groups = [[Clause(text)]]
+        # Nothing but syntax (a lone ``"`` or ``-``): search the characters as typed.
+        parsed.groups = [[Clause(text, phrase=True)]]
     return parsed
 
 
-def clause_terms(clause: Clause, userdicts: tuple[str, ...] = ()) -> list[str]:
-    """The index terms of a clause: stop words dropped from unquoted words."""
-    words = [w for w, _, _ in segment(normalise(clause.text), userdicts)]
-    if clause.phrase:
-        return words
-    stops = stop_words()
-    content = [w for w in words if w not in stops]
-    return content or words
+class Synonyms:
+    """Equivalent words, each line of the data file one group: ``创文 创建文明城市``."""
+
+    def __init__(self, lines: Iterable[str] = ()) -> None:
+        self._alternatives: dict[str, list[str]] = {}
+        for line in lines:
+            group = list(dict.fromkeys(exact_form(word) for word in line.split()))
+            for word in group:
+                known = self._alternatives.setdefault(word, [])
+                known.extend(w for w in group if w != word and w not in known)
+
+    @classmethod
+    def bundled(cls, extra: Iterable[str] = ()) -> Synonyms:
+        """``searcher/data/synonyms.txt`` plus the user's lines."""
+        return cls([*read_word_list(data_file("synonyms.txt")), *extra])
+
+    def of(self, word: str) -> list[str]:
+        """The alternatives of ``word`` (in exact form), best first."""
+        return self._alternatives.get(exact_form(word), [])
 
 
-def _fields(clause: Clause) -> tuple[str, ...]:
-    return (clause.field,) if clause.field else FIELDS
+@dataclass
+class QueryBuilder:
+    """Turns a parsed query into a Whoosh query for one index.
+
+    ``exact`` resolves exact matches on that index; ``user_words`` is the index's user
+    dictionary (queries must be segmented the way the documents were).
+    """
+
+    exact: ExactLookup
+    user_words: tuple[str, ...] = ()
+    synonyms: Synonyms = field(default_factory=Synonyms)
+
+    def words(self, clause: Clause, drop_stops: bool = True) -> list[str]:
+        """The index terms of a clause: stop words dropped from unquoted words."""
+        words = [w for w, _, _ in segment(normalise(clause.text), self.user_words)]
+        if clause.phrase or not drop_stops:
+            return words[:MAX_TERMS]
+        stops = stop_words()
+        return [w for w in words if w not in stops][:MAX_TERMS]
+
+    def build(self, parsed: ParsedQuery) -> wq.Query:
+        """Required groups, exclusions, and the tier of articles holding the whole query."""
+        # Stop words are ignored unless the query holds nothing else.
+        drop_stops = any(c.phrase or self.words(c) for c in parsed.positive)
+        required = []
+        for group in parsed.groups:
+            alternatives = [self.clause(c, drop_stops) for c in group]
+            kept = [q for q in alternatives if q is not None]
+            if kept:
+                required.append(_either(kept))
+        if not required:
+            return wq.NullQuery()
+        query: wq.Query = required[0] if len(required) == 1 else wq.And(required)
+        excluded = [self.clause(c, drop_stops, expand=False) for c in parsed.excluded]
+        excluded = [q for q in excluded if q is not None]
+        if excluded:
+            query = Excluding(query, _either(excluded))
+        tier = self.phrase_tier(parsed, drop_stops)
+        if tier is not None:
+            query = wq.AndMaybe(query, tier)
+        return Unpruned(query)
+
+    def clause(self, clause: Clause, drop_stops: bool, expand: bool = True) -> wq.Query | None:
+        """The query of one clause, or None when it is only stop words."""
+        needle = clause.needle
+        words = self.words(clause, drop_stops)
+        if clause.phrase:
+            return self._exact_ranked(needle, words, clause.field)
+        if not words and drop_stops and self.words(clause, drop_stops=False):
+            return None  # stop words only, and the query holds other words
+        typed = self._word(needle, words, clause.field)
+        alternatives = self.synonyms.of(needle) if expand else []
+        if not alternatives:
+            return typed
+        # A synonym is a fixed expression: its words in that order, never scattered.
+        others = [self._word(a, self.words(Clause(a)), clause.field, False) for a in alternatives]
+        bonus = wq.ConstantScoreQuery(typed, TYPED_BONUS)
+        return _either([typed, bonus, _either(others, boost=SYNONYM_WEIGHT)])
+
+    def _word(
+        self, needle: str, words: list[str], field_name: str | None, scattered: bool = True
+    ) -> wq.Query:
+        """An unquoted word: the dictionary word, else its characters (or, ``scattered``,
+        all of its words anywhere)."""
+        fields = (field_name,) if field_name else FIELDS
+        if words == [needle] and is_word(needle, self.user_words):
+            return _either([wq.Term(f, needle) for f in fields])
+        as_typed = self._exact_ranked(needle, words, field_name)
+        if len(words) < 2 or not scattered:
+            return as_typed
+        # Each word may sit in the title or the text.
+        scattered = wq.And([_either([wq.Term(f, w) for f in fields]) for w in words])
+        return _either([as_typed, scattered])
+
+    def _exact_ranked(self, needle: str, words: list[str], field_name: str | None) -> wq.Query:
+        """Exactly the articles holding ``needle``, ranked by BM25F of its words."""
+        found = self.exact(needle, field_name, 1.0)
+        fields = (field_name,) if field_name else FIELDS
+        scoring = [wq.Term(f, w) for f in fields for w in dict.fromkeys(words)]
+        return wq.AndMaybe(found, _either(scoring)) if scoring else found
+
+    def phrase_tier(self, parsed: ParsedQuery, drop_stops: bool) -> wq.Query | None:
+        """Articles holding the whole query as one phrase (punctuation between words allowed
+        in the word index, none in the exact scan), or None when that tier means nothing."""
+        clauses = parsed.positive
+        if any(len(g) > 1 for g in parsed.groups) or any(c.field for c in clauses):
+            return None
+        words = [w for c in clauses for w in self.words(c, drop_stops)][:MAX_TERMS]
+        if len(clauses) == 1 and (clauses[0].phrase or len(words) < 2):
+            return None  # every result holds it already
+        holders = [self.exact("".join(c.needle for c in clauses), None, 1.0)]
+        if len(words) > 1:
+            holders.extend(wq.Phrase(f, words) for f in FIELDS)
+        return wq.ConstantScoreQuery(_either(holders), PHRASE_BONUS)
+
+    def highlights(self, parsed: ParsedQuery) -> list[str]:
+        """The strings (exact form) to mark in text, longest first: quoted strings whole;
+        words, their words and synonyms."""
+        out: set[str] = set()
+        for clause in parsed.positive:
+            needle = clause.needle
+            if clause.phrase:
+                out.add(needle)
+                continue
+            for word in [needle, *self.synonyms.of(needle)]:
+                if len(word) <= 20:
+                    out.add(word)
+                out.update(self.words(Clause(word)))
+        return sorted((s for s in out if s), key=len, reverse=True)
 
 
-def clause_query(clause: Clause, userdicts: tuple[str, ...] = ()) -> wq.Query | None:
-    """The Whoosh query of one clause, or None when it has no searchable term."""
-    terms = clause_terms(clause, userdicts)[:MAX_TERMS]
-    if not terms:
-        return None
-    per_field = []
-    for name in _fields(clause):
-        if len(terms) == 1:
-            per_field.append(wq.Term(name, terms[0]))
-        elif clause.phrase:
-            per_field.append(wq.Phrase(name, terms))
-        else:
-            per_field.append(wq.And([wq.Term(name, t) for t in terms]))
-    if not clause.phrase and len(terms) > 1 and not clause.field:
-        # Each word of an unquoted clause may sit in the title or the text.
-        per_field.append(wq.And([wq.Or([wq.Term(f, t) for f in FIELDS]) for t in terms]))
-    return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+class Excluding(wq.AndNot):
+    """``a`` without the documents of ``b``.
+
+    Whoosh's AndNotMatcher checks its first document against ``b`` only when ``b`` starts
+    on that very document, so an excluded article that is the first match of ``a`` (and
+    not the first of ``b``) comes through; this one checks it like every other.
+    """
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        scored = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _ExcludingMatcher(scored, excluded)
 
 
-def build_query(parsed: ParsedQuery, userdicts: tuple[str, ...] = ()) -> wq.Query:
-    """Required groups, exclusions, and a boost for the whole query as a phrase."""
-    required = []
-    for group in parsed.groups:
-        alternatives = [q for q in (clause_query(c, userdicts) for c in group) if q is not None]
-        if alternatives:
-            required.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
-    if not required:
-        return wq.NullQuery()
-    query: wq.Query = required[0] if len(required) == 1 else wq.And(required)
-    excluded = [q for q in (clause_query(c, userdicts) for c in parsed.excluded) if q]
-    if excluded:
-        query = wq.AndNot(query, wq.Or(excluded))
-    words = [t for c in parsed.positive if not c.field for t in clause_terms(c, userdicts)]
-    if len(words) > 1 and all(len(g) == 1 for g in parsed.groups):
-        boost = wq.Or([wq.Phrase(f, words[:MAX_TERMS], boost=2.0) for f in FIELDS])
-        query = wq.AndMaybe(query, boost)
-    return query
+class _ExcludingMatcher(matching.AndNotMatcher):
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class Unpruned(wq.WrappingQuery):
+    """Scores every match: no top-k pruning by quality bounds.
+
+    Whoosh's BM25 quality bounds can fall below the scores its matchers produce; next to
+    the exact bounds of the tier bonuses the collector then drops documents that belong on
+    the first page, so page 1 and page 2 disagree. Exact totals score every match anyway.
+    """
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        return _UnprunedMatcher(self.child.matcher(searcher, context))
+
+
+class _UnprunedMatcher(matching.WrappingMatcher):
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else matching.NullMatcher()
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+
+def _either(queries: Sequence[wq.Query], boost: float = 1.0) -> wq.Query:
+    """Any of ``queries`` (one query stays itself)."""
+    if len(queries) == 1 and boost == 1.0:
+        return queries[0]
+    return wq.Or(list(queries), boost=boost)
 
 
 # --------------------------------------------------------------------------- snippets
@@ -156,32 +322,15 @@ class Snippet:
         return "".join(f"{left}{t}{right}" if m else t for t, m in self.parts)
 
 
-def highlight_strings(parsed: ParsedQuery, userdicts: tuple[str, ...] = ()) -> list[str]:
-    """The normalised strings to mark in text: phrases whole, words and their terms."""
-    out: set[str] = set()
-    for clause in parsed.positive:
-        norm = re.sub(r"\s+", "", normalise(clause.text))
-        if clause.phrase and norm:
-            out.add(norm)
-        else:
-            out.update(t for t in clause_terms(clause, userdicts) if t)
-            if norm and len(norm) <= 20:
-                out.add(norm)
-    return sorted(out, key=len, reverse=True)
-
-
 def _normalised_with_map(text: str) -> tuple[str, list[int]]:
-    """``text`` normalised, and for each normalised character the index it came from."""
+    """``text`` in exact form (whitespace dropped), and for each character the index in
+    ``text`` it came from, so a match found across a line break marks the original."""
     norm = normalise(text)
     if len(norm) == len(text):
-        return norm, list(range(len(text)))
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        n = normalise(ch)
-        chars.append(n)
-        index.extend([i] * len(n))
-    return "".join(chars), index
+        pairs = [(ch, i) for i, ch in enumerate(norm) if not ch.isspace()]
+    else:
+        pairs = [(n, i) for i, ch in enumerate(text) for n in normalise(ch) if not n.isspace()]
+    return "".join(ch for ch, _ in pairs), [i for _, i in pairs]
 
 
 def find_spans(text: str, strings: Sequence[str]) -> list[tuple[int, int]]:

@@ -169,6 +169,12 @@ class Store:
             article.duplicates = self.duplicates_of(article)
             yield article
 
+    def shown_texts(self) -> Iterator[tuple[str, str, str]]:
+        """``(id, title, text)`` of every shown article: what search can find."""
+        rows = self.db.execute("SELECT id, title, text FROM articles WHERE shown = 1")
+        for row in rows:
+            yield row[0], row[1], row[2]
+
     def count(self, shown_only: bool = True) -> int:
         where = " WHERE shown = 1" if shown_only else ""
         return int(self.db.execute(f"SELECT count(*) FROM articles{where}").fetchone()[0])
