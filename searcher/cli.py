@@ -60,6 +60,19 @@ def main() -> None:
 @click.option("--no-wait", is_flag=True, help="Fail instead of waiting for another writer.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary (problems still go to stderr).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any input could not be read.")
+@click.option(
+    "--userdict",
+    "userdicts",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="User dictionary: one word a line (optionally 'word count'); kept in the index.",
+)
+@click.option(
+    "--synonyms",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Synonym groups: equivalent words on one line; kept in the index for its searches.",
+)
 @user_errors
 def index_command(
     paths: tuple[Path, ...],
@@ -68,6 +81,8 @@ def index_command(
     no_wait: bool,
     quiet: bool,
     strict: bool,
+    userdicts: tuple[Path, ...],
+    synonyms: tuple[Path, ...],
 ) -> None:
     """Index dumps: files or folders (default: the bundled seeds)."""
     engine = _engine(index_dir)
@@ -75,7 +90,10 @@ def index_command(
     def waiting() -> None:
         click.echo(f"searcher: waiting for another indexer on {engine.index_dir} …", err=True)
 
-    report = engine.index(list(paths) or None, rebuild=rebuild, wait=not no_wait, on_wait=waiting)
+    report = engine.index(
+        list(paths) or None, rebuild=rebuild, wait=not no_wait, on_wait=waiting,
+        userdicts=userdicts, synonyms=synonyms,
+    )  # fmt: skip
     for problem in report.problems:
         click.echo(problem, err=True)
     if not quiet:

@@ -168,3 +168,31 @@ def test_second_index_adds_to_the_first(tmp_path: Path, seeds: Path) -> None:
     code, _, _ = run("index", "--rebuild", str(next(seeds.glob("000_*.txt"))), "--index", ix)
     assert code == 0
     assert search_json(tmp_path / "ix", "徐子佳")["total"] == 0
+
+
+def test_user_dictionary_and_synonyms_are_kept_in_the_index(tmp_path: Path, seeds: Path) -> None:
+    ix = str(tmp_path / "ix")
+    seed = str(next(seeds.glob("002_*.txt")))
+    (tmp_path / "words.txt").write_text("# mine\n点评会 50\n", encoding="utf-8")
+    (tmp_path / "synonyms.txt").write_text("点评会 评议会\n", encoding="utf-8")
+    code, _, err = run(
+        "index", seed, "--index", ix,
+        "--userdict", str(tmp_path / "words.txt"), "--synonyms", str(tmp_path / "synonyms.txt"),
+    )  # fmt: skip
+    assert code == 0, err
+    # 点评会 is one word of this index, and its synonym finds it.
+    assert search_json(tmp_path / "ix", "评议会")["total"] == 1
+    (tmp_path / "other.txt").write_text("评议会\n", encoding="utf-8")
+    code, _, err = run("index", seed, "--index", ix, "--userdict", str(tmp_path / "other.txt"))
+    assert code == 1 and "another user dictionary" in err and "--rebuild" in err
+    assert search_json(tmp_path / "ix", "评议会")["total"] == 1
+
+
+def test_unreadable_user_dictionary_is_one_line(tmp_path: Path, seeds: Path) -> None:
+    ix = str(tmp_path / "ix")
+    code, _, err = run("index", str(seeds), "--index", ix, "--userdict", str(tmp_path / "no"))
+    assert code == 1 and "no: No such file" in err and "Traceback" not in err
+    (tmp_path / "bad.txt").write_text("一个 词 太多\n", encoding="utf-8")
+    code, _, err = run("index", str(seeds), "--index", ix, "--userdict", str(tmp_path / "bad.txt"))
+    assert code == 1 and "bad.txt: entry 1" in err
+    assert not (tmp_path / "ix").exists()
