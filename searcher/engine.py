@@ -179,8 +179,9 @@ class Engine:
         self._readers = _Readers()
         self._columns: tuple[Path | None, FacetColumns] | None = None
         self._columns_lock = threading.Lock()
-        # The exact-match text of the current generation, shared by every thread.
-        self._exact: tuple[Path, exact.ExactMatcher] | None = None
+        # What queries need of the current generation beyond Whoosh (its exact-match text,
+        # its synonyms), loaded once and shared by every thread.
+        self._search_data: tuple[Path, exact.ExactMatcher, Any] | None = None
         self._exact_lock = threading.Lock()
 
     # ------------------------------------------------------------------ state
@@ -386,7 +387,7 @@ class Engine:
         year and month counts of all its matches too."""
         from whoosh import query as wq
 
-        from .query import QueryBuilder, Synonyms, parse, snippet
+        from .query import QueryBuilder, parse, snippet
 
         started = time.perf_counter()
         if page < 1:
@@ -397,10 +398,11 @@ class Engine:
             raise SearcherError("sort must be 'relevance' or 'date'")
         parsed = parse(query)
         store, searcher = self._open()
+        exact_matcher, synonyms = self._search_context(store, searcher)
         builder = QueryBuilder(
-            exact=self._exact_matcher(store, searcher).query,
+            exact=exact_matcher.query,
             user_words=getattr(searcher.schema["text"].analyzer, "user_words", ()),
-            synonyms=Synonyms.bundled(store.meta_json(SYNONYMS_META) or ()),  # type: ignore[arg-type]
+            synonyms=synonyms,
         )
         whoosh_query = builder.build(parsed)
         filters = []
@@ -470,30 +472,34 @@ class Engine:
 
     def highlights(self, query: str) -> list[str]:
         """The strings a search for ``query`` marks in text; SearcherError for a bad query."""
-        from .query import QueryBuilder, Synonyms, parse
+        from .query import QueryBuilder, parse
 
         parsed = parse(query)
         store, searcher = self._open()
+        exact_matcher, synonyms = self._search_context(store, searcher)
         builder = QueryBuilder(
-            exact=self._exact_matcher(store, searcher).query,
+            exact=exact_matcher.query,
             user_words=getattr(searcher.schema["text"].analyzer, "user_words", ()),
-            synonyms=Synonyms.bundled(store.meta_json(SYNONYMS_META) or ()),  # type: ignore[arg-type]
+            synonyms=synonyms,
         )
         return builder.highlights(parsed)
 
-    def _exact_matcher(self, store: Store, searcher: Any) -> exact.ExactMatcher:
-        """The current generation's exact-match text, loaded once for all threads."""
+    def _search_context(self, store: Store, searcher: Any) -> tuple[exact.ExactMatcher, Any]:
+        """The current generation's exact-match text and synonyms, loaded once."""
+        from .query import Synonyms
+
         gen = self._readers.generation
         assert gen is not None
         with self._exact_lock:
-            if self._exact is None or self._exact[0] != gen:
+            if self._search_data is None or self._search_data[0] != gen:
                 try:
                     text = exact.ExactText.read(gen / exact.FILE)
                 except (OSError, ValueError):
                     # An index written before exact matching: build it in memory instead.
                     text = exact.ExactText.from_articles(store.shown_texts())
-                self._exact = (gen, exact.ExactMatcher(text, searcher))
-            return self._exact[1]
+                synonyms = Synonyms.bundled(store.meta_json(SYNONYMS_META) or ())  # type: ignore[arg-type]
+                self._search_data = (gen, exact.ExactMatcher(text, searcher), synonyms)
+            return self._search_data[1], self._search_data[2]
 
     def article(self, article_id: str) -> Article:
         """One article in full; SearcherError when the id is unknown."""

@@ -1,4 +1,4 @@
-"""Exact matching: every article's title and text, normalised, in one string that is scanned.
+"""Exact matching: every article's title and text, normalised, kept beside the word index.
 
 A quoted query finds exactly the articles whose title or text (each on its own) contains the
 string, both sides in :func:`searcher.analysis.exact_form` (NFKC, case, traditional ->
@@ -7,12 +7,14 @@ Word indexes cannot promise that (``"蝶"`` inside ``蝴蝶``, any string the se
 differently), and a character n-gram field costs indexing 4x its speed and 23x the text on
 disk, so each index generation keeps this file beside the Whoosh segments::
 
-    exact.bin   magic line, a header (counts), the article ids, field starts, then
+    exact.bin   magic line, a header (counts), the article ids, then
                 zlib(UTF-16) of  title0 US text0 US title1 US text1 US …
 
-``str.find`` over the loaded string is a memchr-speed scan (tens of ms for the 10 million
-characters of the whole xwlb corpus); the matching articles become a :class:`DocSetQuery`
-that Whoosh ranks, filters and paginates like any other query, so totals stay exact.
+Loaded, it is one string per title and per text; a search is one C-level substring test
+per field (``needle in field``: a memchr-speed scan, tens of ms for the 10 million characters
+of the whole xwlb corpus, however many articles match). The matching articles become a
+:class:`DocSetQuery` that Whoosh ranks, filters and paginates like any other query, so totals
+and pages stay exact.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import os
 import struct
 import zlib
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,52 +35,48 @@ from whoosh import query as wq
 from .analysis import exact_form
 
 FILE = "exact.bin"
-MAGIC = b"searcher-exact 1\n"
+MAGIC = b"searcher-exact 2\n"
 # A whitespace character to ``str.split``, so exact_form removes it from text and queries:
-# no match can run across it, from one field into the next.
+# it can separate fields in the file.
 SEPARATOR = "\x1f"
 _HEADER = struct.Struct("<QQQ")  # articles, bytes of ids, bytes of the compressed text
 _LEVEL = 6
-_FIELDS = {None: (0, 1), "title": (0,), "text": (1,)}
+#: How much more an article weighs when its title, not only its text, holds the string.
+TITLE_WEIGHT = 3.0
 
 
 @dataclass
 class ExactText:
-    """The exact-match text of one index generation.
-
-    ``text`` holds, for article ``k`` (in ``ids`` order), its title at field ``2k`` and its
-    text at field ``2k + 1``, each followed by :data:`SEPARATOR`; ``starts[f]`` is where field
-    ``f`` begins (with one more entry for the end).
-    """
+    """The exact-match text of one index generation: article ``k`` (in ``ids`` order) has
+    title ``titles[k]`` and text ``texts[k]``, both in exact form."""
 
     ids: list[str]
-    text: str
-    starts: array
+    titles: list[str]
+    texts: list[str]
 
     @classmethod
     def from_articles(cls, articles: Iterable[tuple[str, str, str]]) -> ExactText:
         """From ``(id, title, text)`` of every searchable article, raw (normalised here)."""
         ids: list[str] = []
-        parts: list[str] = []
-        starts = array("q", [0])
+        titles: list[str] = []
+        texts: list[str] = []
         for article_id, title, text in articles:
             ids.append(article_id)
-            for field in (title, text):
-                part = exact_form(field) + SEPARATOR
-                parts.append(part)
-                starts.append(starts[-1] + len(part))
-        return cls(ids, "".join(parts), starts)
+            titles.append(exact_form(title))
+            texts.append(exact_form(text))
+        return cls(ids, titles, texts)
 
     def write(self, path: Path) -> None:
         """Write to ``path`` (a new file: generations are never changed in place)."""
         ids = "\n".join(self.ids).encode("ascii")
-        packed = zlib.compress(self.text.encode("utf-16-le"), _LEVEL)
+        fields = (f for pair in zip(self.titles, self.texts, strict=True) for f in pair)
+        joined = "".join(f + SEPARATOR for f in fields)
+        packed = zlib.compress(joined.encode("utf-16-le"), _LEVEL)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as handle:
             handle.write(MAGIC)
             handle.write(_HEADER.pack(len(self.ids), len(ids), len(packed)))
             handle.write(ids)
-            handle.write(self.starts.tobytes())
             handle.write(packed)
         os.replace(tmp, path)
 
@@ -93,63 +91,57 @@ class ExactText:
         at += _HEADER.size
         ids = data[at : at + id_bytes].decode("ascii").split("\n") if count else []
         at += id_bytes
-        starts = array("q")
-        starts.frombytes(data[at : at + (2 * count + 1) * starts.itemsize])
-        at += len(starts) * starts.itemsize
-        text = zlib.decompress(data[at : at + packed_bytes]).decode("utf-16-le")
-        if len(ids) != count or len(starts) != 2 * count + 1 or starts[-1] != len(text):
+        fields = zlib.decompress(data[at : at + packed_bytes]).decode("utf-16-le")
+        parts = fields.split(SEPARATOR)
+        if len(ids) != count or len(parts) != 2 * count + 1 or parts[-1]:
             raise ValueError(f"{path}: truncated exact-match text file")
-        return cls(ids, text, starts)
+        return cls(ids, parts[0:-1:2], parts[1:-1:2])
 
-    def find(self, needle: str, field: str | None = None) -> list[int]:
-        """Positions in ``ids`` of the articles whose title or text (or only ``field``)
-        contains ``needle``, which must already be in exact form; ascending."""
+    def find(self, needle: str, field: str | None = None) -> list[tuple[int, bool]]:
+        """``(position in ids, title holds it)`` of every article whose title or text (or
+        only ``field``) contains ``needle``, which must be in exact form; ascending."""
         if not needle:
             return []
-        wanted = _FIELDS[field]
-        text, starts = self.text, self.starts
-        found: list[int] = []
-        at = text.find(needle)
-        while at != -1:
-            index = bisect_right(starts, at) - 1
-            article, kind = divmod(index, 2)
-            if kind in wanted:
-                found.append(article)
-                at = text.find(needle, starts[2 * article + 2])
-            else:
-                at = text.find(needle, starts[index + 1])
-        return found
+        in_titles = [] if field == "text" else [i for i, t in enumerate(self.titles) if needle in t]
+        if field == "title":
+            return [(i, True) for i in in_titles]
+        in_texts = [i for i, t in enumerate(self.texts) if needle in t]
+        titled = set(in_titles)
+        return [(i, i in titled) for i in sorted(titled.union(in_texts))]
 
     def __len__(self) -> int:
         return len(self.ids)
 
 
 class DocSetQuery(wq.Query):
-    """A Whoosh query matching a fixed set of documents, each scored ``score``.
+    """A Whoosh query matching a fixed set of documents, each with its own score.
 
-    ``docnums`` are sorted document numbers of the top-level searcher the query runs on; a
-    segment's searcher sees its own slice, shifted to its numbering.
+    ``docnums`` are sorted document numbers of the top-level searcher the query runs on (a
+    segment's searcher sees its own slice, shifted to its numbering); ``scores`` go with them.
     """
 
-    def __init__(self, docnums: Sequence[int], score: float = 1.0, label: str = "") -> None:
+    def __init__(self, docnums: Sequence[int], scores: Sequence[float], label: str = "") -> None:
         self.docnums = docnums
-        self.score = score
+        self.scores = scores
         self.label = label
         self.boost = 1.0
 
     def __repr__(self) -> str:
-        return f"DocSetQuery({self.label!r}, {len(self.docnums)} docs, score={self.score})"
+        return f"DocSetQuery({self.label!r}, {len(self.docnums)} docs)"
 
     def __eq__(self, other: object) -> bool:
         return (
             type(other) is DocSetQuery
             and other.label == self.label
-            and other.score == self.score
             and list(other.docnums) == list(self.docnums)
+            and list(other.scores) == list(self.scores)
         )
 
     def __hash__(self) -> int:
-        return hash((self.label, self.score, len(self.docnums)))
+        return hash((self.label, len(self.docnums)))
+
+    def __len__(self) -> int:
+        return len(self.docnums)
 
     def estimate_size(self, ixreader: Any) -> int:
         return len(self.docnums)
@@ -163,8 +155,7 @@ class DocSetQuery(wq.Query):
         if low == high:
             return matching.NullMatcher()
         ids = array("I", (d - offset for d in self.docnums[low:high]))
-        # ListMatcher treats a weight of 0 as "no weight" (1.0): keep it positive.
-        return matching.ListMatcher(ids, all_weights=self.score or 1e-9)
+        return matching.ListMatcher(ids, weights=list(self.scores[low:high]))
 
 
 class ExactMatcher:
@@ -176,12 +167,13 @@ class ExactMatcher:
         # Articles of the store missing from Whoosh (none, when the two agree) never match.
         self.docnums = [by_id.get(article_id, -1) for article_id in text.ids]
 
-    def docnums_of(self, needle: str, field: str | None = None) -> list[int]:
-        """Sorted Whoosh document numbers of the articles holding ``needle`` (exact form)."""
-        docnums = self.docnums
-        return sorted(d for d in (docnums[i] for i in self.text.find(needle, field)) if d >= 0)
-
     def query(self, needle: str, field: str | None = None, score: float = 1.0) -> DocSetQuery:
-        """The documents holding ``needle`` as a query scoring each of them ``score``."""
-        label = f"{field or '*'}:{needle}"
-        return DocSetQuery(self.docnums_of(needle, field), score, label)
+        """The documents holding ``needle`` (exact form) as a query: each scores ``score``,
+        times :data:`TITLE_WEIGHT` when its title holds it."""
+        docnums = self.docnums
+        found = sorted(
+            (docnums[i], score * TITLE_WEIGHT if titled else score)
+            for i, titled in self.text.find(needle, field)
+            if docnums[i] >= 0
+        )
+        return DocSetQuery([d for d, _ in found], [s for _, s in found], f"{field or '*'}:{needle}")
