@@ -374,3 +374,8 @@ def test_no_user_input_makes_a_500(
     assert response.status_code in (200, 400), response.get_data(as_text=True)[:300]
     if path.startswith("/api/") and response.status_code == 400:
         assert response.get_json()["error"]
+
+
+def test_help_explains_exact_strings_and_folding(client: FlaskClient) -> None:
+    body = client.get("/").get_data(as_text=True)
+    assert "精确字串" in body and "網格化管理" in body and "同义词" in body
