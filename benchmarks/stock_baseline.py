@@ -9,6 +9,10 @@ and the project's ``whoosh3`` share an import name. Two modes, each printing JSO
     JSON Lines DUMP with the default writer, one commit. Prints stories, bytes and index size;
     ``perf.py`` times the whole process (wall clock, peak RSS).
 
+``ids DIR STRINGS``
+    For each string of the JSON list STRINGS, every url the quoted string (a Whoosh phrase
+    over title+text) finds; used by ``recall.py`` as the anchor.
+
 ``query DIR QUERIES [--warmup FILE]``
     Open the index and one searcher, run the warm-up queries untimed, then each query once,
     timed: parse (``MultifieldParser`` over title+text; ``"..."`` is a Whoosh phrase), search
@@ -118,6 +122,23 @@ def run_queries(
     return {"open_s": open_s, "summary": summarize(rows), "queries": rows}
 
 
+def find_ids(index_dir: Path, queries: list[str]) -> dict[str, Any]:
+    """Every matching url of each query string, quoted (a Whoosh phrase over title+text)."""
+    from whoosh import index
+    from whoosh.qparser import MultifieldParser
+
+    ix = index.open_dir(str(index_dir))
+    searcher = ix.searcher()
+    parser = MultifieldParser(["title", "text"], schema=ix.schema)
+    found = []
+    for text in queries:
+        parsed = parser.parse('"' + text + '"')
+        found.append(sorted(hit["url"] for hit in searcher.search(parsed, limit=None)))
+    searcher.close()
+    ix.close()
+    return {"found": found}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Stock Whoosh 2.7.4 + jieba baseline.")
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -128,9 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     p_query.add_argument("index_dir", type=Path)
     p_query.add_argument("queries", type=Path)
     p_query.add_argument("--warmup", type=Path, help="queries to run untimed first")
+    p_ids = sub.add_parser("ids", help="every matching url of quoted strings (JSON list file)")
+    p_ids.add_argument("index_dir", type=Path)
+    p_ids.add_argument("strings", type=Path)
     args = parser.parse_args(argv)
     if args.mode == "index":
         result = build_index(args.dump, args.index_dir)
+    elif args.mode == "ids":
+        result = find_ids(args.index_dir, json.loads(args.strings.read_text(encoding="utf-8")))
     else:
         warmup = read(args.warmup) if args.warmup else []
         result = run_queries(args.index_dir, read(args.queries), warmup)
