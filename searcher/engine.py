@@ -387,7 +387,7 @@ class Engine:
         year and month counts of all its matches too."""
         from whoosh import query as wq
 
-        from .query import QueryBuilder, parse, snippet
+        from .query import parse, snippet
 
         started = time.perf_counter()
         if page < 1:
@@ -398,12 +398,7 @@ class Engine:
             raise SearcherError("sort must be 'relevance' or 'date'")
         parsed = parse(query)
         store, searcher = self._open()
-        exact_matcher, synonyms = self._search_context(store, searcher)
-        builder = QueryBuilder(
-            exact=exact_matcher.query,
-            user_words=getattr(searcher.schema["text"].analyzer, "user_words", ()),
-            synonyms=synonyms,
-        )
+        builder = self._query_builder(store, searcher)
         whoosh_query = builder.build(parsed)
         filters = []
         if region:
@@ -472,17 +467,31 @@ class Engine:
 
     def highlights(self, query: str) -> list[str]:
         """The strings a search for ``query`` marks in text; SearcherError for a bad query."""
-        from .query import QueryBuilder, parse
+        from .query import parse
 
         parsed = parse(query)
         store, searcher = self._open()
+        return self._query_builder(store, searcher).highlights(parsed)
+
+    def matching_ids(self, query: str) -> list[str]:
+        """Ids of every article ``query`` finds, unranked, without filters or snippets: what
+        a recall check compares with the text (``benchmarks/recall.py``)."""
+        from .query import parse
+
+        parsed = parse(query)
+        store, searcher = self._open()
+        whoosh_query = self._query_builder(store, searcher).build(parsed)
+        return [searcher.stored_fields(docnum)["id"] for docnum in whoosh_query.docs(searcher)]
+
+    def _query_builder(self, store: Store, searcher: Any) -> Any:
+        from .query import QueryBuilder
+
         exact_matcher, synonyms = self._search_context(store, searcher)
-        builder = QueryBuilder(
+        return QueryBuilder(
             exact=exact_matcher.query,
             user_words=getattr(searcher.schema["text"].analyzer, "user_words", ()),
             synonyms=synonyms,
         )
-        return builder.highlights(parsed)
 
     def _search_context(self, store: Store, searcher: Any) -> tuple[exact.ExactMatcher, Any]:
         """The current generation's exact-match text and synonyms, loaded once."""

@@ -208,4 +208,4 @@ def test_any_substring_of_an_article_finds_it_and_only_its_holders(
         return  # whitespace only, or the quote character itself
     hits = set(found(engine, f'"{needle}"'))
     assert article.id in hits
-    assert hits == grep(articles, needle)
+    assert hits == grep(articles, needle) == set(engine.matching_ids(f'"{needle}"'))
