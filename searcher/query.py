@@ -221,8 +221,8 @@ class QueryBuilder:
         if len(words) < 2 or not scattered:
             return as_typed
         # Each word may sit in the title or the text.
-        scattered = wq.And([_either([wq.Term(f, w) for f in fields]) for w in words])
-        return _either([as_typed, scattered])
+        anywhere = wq.And([_either([wq.Term(f, w) for f in fields]) for w in words])
+        return _either([as_typed, anywhere])
 
     def _exact_ranked(self, needle: str, words: list[str], field_name: str | None) -> wq.Query:
         """Exactly the articles holding ``needle``: title holders first, then by BM25F of its
