@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from .errors import SearcherError
+from .indexer import IndexInterrupted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +35,9 @@ def user_errors(func: F) -> F:
         except SearcherError as error:
             click.echo(f"searcher: {error}", err=True)
             sys.exit(1)
+        except IndexInterrupted as interrupt:
+            click.echo(f"searcher: {interrupt.report.interrupted()}", err=True)
+            sys.exit(130)
         except KeyboardInterrupt:
             click.echo("searcher: interrupted; the index is unchanged", err=True)
             sys.exit(130)
@@ -53,12 +57,23 @@ def main() -> None:
     """Full-text search for Chinese local government news."""
 
 
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes for cleaning and indexing (default: every core).",
+)
+
+
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
-@click.option("--rebuild", is_flag=True, help="Start from an empty index.")
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in.")
+@click.option("--prune", is_flag=True, help="Remove the articles of files that no longer exist.")
+@jobs_option
 @click.option("--no-wait", is_flag=True, help="Fail instead of waiting for another writer.")
-@click.option("--quiet", "-q", is_flag=True, help="No summary (problems still go to stderr).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or summary (problems still shown).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any input could not be read.")
 @click.option(
     "--userdict",
@@ -78,6 +93,8 @@ def index_command(
     paths: tuple[Path, ...],
     index_dir: Path | None,
     rebuild: bool,
+    prune: bool,
+    jobs: int | None,
     no_wait: bool,
     quiet: bool,
     strict: bool,
@@ -86,22 +103,110 @@ def index_command(
 ) -> None:
     """Index dumps: files or folders (default: the bundled seeds)."""
     engine = _engine(index_dir)
+    with ProgressBar(quiet) as bar:
+        report = _run_index(
+            engine, list(paths) or None, bar, rebuild=rebuild, prune=prune, jobs=jobs,
+            wait=not no_wait, userdicts=userdicts, synonyms=synonyms,
+        )  # fmt: skip
+    _print_report(engine, report, quiet)
+    if strict and report.problems:
+        sys.exit(1)
 
+
+@main.command("watch")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@index_option
+@click.option(
+    "--interval", type=click.FloatRange(0.1, None), default=10.0, show_default=True,
+    help="Seconds between looks at the folder.",
+)  # fmt: skip
+@click.option("--prune", is_flag=True, help="Remove the articles of files that disappear.")
+@jobs_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress or summaries.")
+@user_errors
+def watch_command(
+    folder: Path, index_dir: Path | None, interval: float, prune: bool, jobs: int | None,
+    quiet: bool,
+) -> None:  # fmt: skip
+    """Index new and changed dumps in FOLDER as they land (Ctrl-C stops)."""
+    from .watch import watch
+
+    engine = _engine(index_dir)
+    if not quiet:
+        click.echo(f"searcher: watching {folder} every {interval:g} s (Ctrl-C stops)", err=True)
+
+    def index(files: list[Path]) -> Any:
+        with ProgressBar(quiet) as bar:
+            return _run_index(engine, files, bar, prune=prune, jobs=jobs, wait=True)
+
+    def report(result: Any) -> None:
+        _print_report(engine, result, quiet)
+
+    try:
+        watch(folder, interval, index, report)
+    except KeyboardInterrupt as interrupt:
+        if not isinstance(interrupt, IndexInterrupted) and not quiet:
+            click.echo("searcher: stopped watching", err=True)
+        raise
+
+
+def _run_index(engine: Any, paths: list[Path] | None, bar: ProgressBar, **options: Any) -> Any:
     def waiting() -> None:
         click.echo(f"searcher: waiting for another indexer on {engine.index_dir} …", err=True)
 
-    report = engine.index(
-        list(paths) or None, rebuild=rebuild, wait=not no_wait, on_wait=waiting,
-        userdicts=userdicts, synonyms=synonyms,
-    )  # fmt: skip
+    return engine.index(paths, on_wait=waiting, on_progress=bar.update, **options)
+
+
+def _print_report(engine: Any, report: Any, quiet: bool) -> None:
     for problem in report.problems:
         click.echo(problem, err=True)
     if not quiet:
         for note in report.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(f"indexed into {engine.index_dir}: {report.summary()}")
-    if strict and report.problems:
-        sys.exit(1)
+
+
+class ProgressBar:
+    """A tqdm bar over an index run (files, articles, MB/s, ETA) on a terminal's stderr.
+
+    Hidden when stderr is not a terminal or with ``--quiet``; one bar, re-used for each
+    stage (reading, cleaning, writing).
+    """
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._bar: Any = None
+        self._stage = ""
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def update(self, progress: Any) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            # No monitor thread: the indexer forks worker processes.
+            tqdm.monitor_interval = 0
+            self._bar = tqdm(file=sys.stderr, unit_scale=True, dynamic_ncols=True, leave=False)
+        bar = self._bar
+        if progress.stage != self._stage:
+            self._stage = progress.stage
+            bar.reset(total=progress.total)
+            bar.unit = progress.unit
+            bar.unit_divisor = 1024 if progress.unit == "B" else 1000
+            bar.set_description(progress.stage)
+        bar.set_postfix_str(
+            f"{progress.files}/{progress.files_total} files, {progress.articles} articles",
+            refresh=False,
+        )
+        bar.update(progress.done - bar.n)
 
 
 @main.command("search")

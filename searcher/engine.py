@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -14,15 +13,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import dedup, exact
+from . import exact, indexer
 from . import index as ix
 from .articles import Article
-from .clean import CLEANER_VERSION, SiteStats
 from .errors import SearcherError
 from .facets import FacetColumns, Facets
-from .ingest import clean_page, default_region_finder, read_files
+from .indexer import IndexReport, ProgressCallback
 from .sources import SourceError, expand_paths
-from .store import FileRecord, Store
+from .store import Store
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -44,30 +42,6 @@ def bundled_seeds() -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parent.parent / "seeds"
-
-
-@dataclass
-class IndexReport:
-    """What an ``index`` run did."""
-
-    files_new: int = 0
-    files_changed: int = 0
-    files_skipped: int = 0
-    files_failed: int = 0
-    articles_added: int = 0
-    articles_removed: int = 0
-    duplicates: int = 0
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        return (
-            f"files: {self.files_new} new, {self.files_changed} changed, "
-            f"{self.files_skipped} unchanged, {self.files_failed} failed; "
-            f"articles: {self.articles_added} added, {self.articles_removed} removed, "
-            f"{self.duplicates} duplicate copies; {self.seconds:.1f} s"
-        )
 
 
 @dataclass
@@ -133,40 +107,9 @@ class SearchResult:
         }
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def whoosh_document(article: Article, copies: int) -> dict[str, object]:
-    """The fields Whoosh indexes for the shown copy of a cluster."""
-    doc: dict[str, object] = {
-        "id": article.id,
-        "title": article.title,
-        "text": article.text,
-        "path": article.path,
-        "copies": copies,
-        "day": int(article.date.replace("-", "")) if article.date else 0,
-    }
-    if article.date:
-        doc.update(date=article.date, year=article.date[:4], month=article.date[:7])
-    if article.region:
-        doc["region"] = article.region
-    if article.source:
-        doc["source"] = article.source
-    return doc
-
-
-def _representative(members: list[Article]) -> Article:
-    """The copy a cluster shows: earliest-dated, then most complete, then stable by id."""
-    return min(members, key=lambda a: (a.date is None, a.date or "", -len(a.text), a.path, a.id))
-
-
 class _Readers(threading.local):
     generation: Path | None = None
+    lease: ix.Lease | None = None
     store: Store | None = None
     searcher: Any = None
 
@@ -203,10 +146,18 @@ class Engine:
             self._close_readers()
             from whoosh import index as whoosh_index
 
+            # The lease keeps the generation on disk while this thread reads it; the
+            # generation this thread read before is removed if nobody else holds it.
+            lease = ix.lease_current(self.index_dir)
+            if lease is None:
+                raise SearcherError(f"no index in {self.index_dir}: run 'searcher index' first")
+            gen = lease.generation
+            readers.lease = lease
             readers.store = Store(gen / ix.STORE, readonly=True)
             whoosh_ix = whoosh_index.open_dir(str(gen), indexname=ix.INDEX_NAME)
             readers.searcher = whoosh_ix.searcher()
             readers.generation = gen
+            ix.remove_unread(self.index_dir, older_only=True)
         return readers.store, readers.searcher
 
     def _close_readers(self) -> None:
@@ -215,7 +166,9 @@ class Engine:
             readers.searcher.close()
         if readers.store is not None:
             readers.store.close()
-        readers.generation = readers.store = readers.searcher = None
+        if readers.lease is not None:
+            readers.lease.release()
+        readers.generation = readers.store = readers.searcher = readers.lease = None
 
     def _facet_columns(self, searcher: Any) -> FacetColumns:
         """The current generation's facet columns, read once for all threads."""
@@ -238,8 +191,15 @@ class Engine:
         on_wait: Callable[[], None] | None = None,
         userdicts: Iterable[str | os.PathLike[str]] = (),
         synonyms: Iterable[str | os.PathLike[str]] = (),
+        prune: bool = False,
+        jobs: int | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> IndexReport:
-        """Add the dumps under ``paths`` (default: the bundled seeds) to the index.
+        """Bring the index up to date with the dumps under ``paths`` (default: the seeds).
+
+        New and changed files are (re)indexed, unchanged ones skipped; ``prune`` drops the
+        articles of indexed files that no longer exist; ``rebuild`` starts from nothing.
+        ``jobs`` worker processes clean and index (default: every core).
 
         ``userdicts`` are user dictionary files (``word [frequency]`` a line), kept in the
         index so queries are segmented like its documents; changing them needs ``rebuild``.
@@ -248,126 +208,31 @@ class Engine:
         """
         from .analysis import read_user_dictionary, read_word_file
 
-        started = time.perf_counter()
+        userdicts, synonyms = list(userdicts), list(synonyms)
         user_words = tuple(w for path in userdicts for w in read_user_dictionary(path))
-        synonym_lines = [line for path in synonyms for line in read_word_file(path)]
+        synonym_lines = (
+            [line for path in synonyms for line in read_word_file(path)] if synonyms else None
+        )
         paths = list(paths) if paths else [bundled_seeds()]
         try:
-            files = [p.resolve() for p in expand_paths(paths)]
+            files = [Path(os.path.abspath(p)) for p in expand_paths(paths)]
         except SourceError as error:
             raise SearcherError(str(error)) from None
-        report = IndexReport()
-        with ix.writer_lock(self.index_dir, wait=wait, on_wait=on_wait):
-            generation = ix.Generation(self.index_dir, rebuild, user_words)
-            try:
-                indexed_words = generation.ix.schema["text"].analyzer.user_words
-                if userdicts and indexed_words != user_words:
-                    raise SearcherError(
-                        f"{self.index_dir} was indexed with another user dictionary: "
-                        "add --rebuild to index everything with this one"
-                    )
-                self._index_into(generation, files, report)
-                _write_search_data(generation, synonym_lines if synonyms else None)
-                generation.commit()
-            except BaseException:
-                generation.abort()
-                raise
-        report.seconds = time.perf_counter() - started
-        return report
 
-    def _index_into(
-        self, generation: ix.Generation, files: list[Path], report: IndexReport
-    ) -> None:
-        store = Store(generation.store_path)
-        todo: list[tuple[Path, os.stat_result, str, FileRecord | None]] = []
-        for path in files:
-            try:
-                stat = path.stat()
-                digest = file_hash(path)
-            except OSError as error:
-                report.files_failed += 1
-                report.problems.append(f"{path}: {error.strerror or error}")
-                continue
-            known = store.file(str(path))
-            if known and known.hash == digest and known.cleaner == CLEANER_VERSION:
-                report.files_skipped += 1
-                continue
-            todo.append((path, stat, digest, known))
+        def check(generation: ix.Generation) -> None:
+            indexed_words = generation.ix.schema["text"].analyzer.user_words
+            if userdicts and indexed_words != user_words:
+                raise SearcherError(
+                    f"{self.index_dir} was indexed with another user dictionary: "
+                    "add --rebuild to index everything with this one"
+                )
 
-        read = list(read_files([path for path, _, _, _ in todo]))
-        stats = SiteStats()
-        for _, pages, _ in read:
-            for page in pages:
-                stats.add(page)
-        find_region = default_region_finder()
-        clusters = dedup.Clusters(store.text)
-        for key, cluster, blob in store.signatures():
-            clusters.add(key, cluster, dedup.from_blob(blob))
-        writer = generation.ix.writer(limitmb=256)
-        touched: set[str] = set()
-        try:
-            for (path, stat, digest, known), (_, pages, errors) in zip(todo, read, strict=True):
-                old_ids = store.ids_of_path(str(path))
-                if old_ids:
-                    touched |= store.clusters_of(old_ids)
-                    for old in old_ids:
-                        writer.delete_by_term("id", old)
-                        clusters.remove(old)
-                    store.delete_articles(old_ids)
-                    report.articles_removed += len(old_ids)
-                articles = [
-                    article
-                    for page in pages
-                    for article in clean_page(page, stats, find_region).articles
-                ]
-                for error in errors:
-                    report.problems.append(str(error))
-                note = None
-                if errors and not pages:
-                    report.files_failed += 1
-                    note = errors[0].reason
-                elif not articles:
-                    note = "no article text found (only page chrome)"
-                    report.notes.append(f"{path}: {note}")
-                if not (errors and not pages):
-                    if known:
-                        report.files_changed += 1
-                    else:
-                        report.files_new += 1
-                for article in articles:
-                    fingerprint = dedup.fingerprint(article.text)
-                    signature = dedup.signature(article.text)
-                    cluster = store.cluster_of_fingerprint(fingerprint)
-                    if cluster is None:
-                        match = clusters.find(article.text, signature)
-                        cluster = match.cluster if match else article.id
-                    store.put(article, cluster, True, fingerprint, dedup.to_blob(signature))
-                    clusters.add(article.id, cluster, signature)
-                    touched.add(cluster)
-                report.articles_added += len(articles)
-                store.put_file(
-                    FileRecord(
-                        str(path), stat.st_size, stat.st_mtime, digest, CLEANER_VERSION,
-                        len(articles), note, ix.now_iso(),
-                    )
-                )  # fmt: skip
-            for cluster in touched:
-                members = store.cluster_members(cluster)
-                for member in members:
-                    writer.delete_by_term("id", member.id)
-                if not members:
-                    continue
-                shown = _representative(members)
-                for member in members:
-                    store.set_cluster(member.id, cluster, member is shown)
-                writer.add_document(**whoosh_document(shown, len(members) - 1))
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        report.duplicates = store.count(shown_only=False) - store.count(shown_only=True)
-        store.commit()
-        store.close()
+        return indexer.run(
+            self.index_dir, files, rebuild=rebuild, prune=prune, jobs=jobs, wait=wait,
+            on_wait=on_wait, on_progress=on_progress, user_words=user_words,
+            force=bool(userdicts or synonyms), check=check,
+            finish=lambda generation: _write_search_data(generation, synonym_lines),
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ reading
 

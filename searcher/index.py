@@ -2,13 +2,16 @@
 
 An index folder holds generations; ``CURRENT`` names the one readers open::
 
-    index/CURRENT            "gen-000003"
-    index/gen-000003/        Whoosh segment files + articles.db (the store)
-    index/.lock              held by the one writer
+    index/CURRENT                  "gen-000003"
+    index/gen-000003/              Whoosh segment files + articles.db (the store)
+    index/gen-000003/READERS.lock  a shared flock held by every reader of the generation
+    index/.lock                    held by the one writer
 
 A write never touches the generation readers use: it builds the next generation (hard links
-to the unchanged Whoosh segments, a copy of the store), commits it, then renames a new
-``CURRENT`` into place. A crash at any point leaves the previous generation answering.
+to the unchanged files, a copy of the store), commits it, then renames a new ``CURRENT``
+into place. A crash at any point leaves the previous generation answering. A generation
+that is no longer current is removed as soon as no reader holds it (by the writer after a
+commit, and by a reader that moves on to a newer generation).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
@@ -32,6 +36,7 @@ from .errors import SearcherError
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
+READERS = "READERS.lock"
 STORE = "articles.db"
 INDEX_NAME = "MAIN"
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
@@ -70,6 +75,79 @@ def current_generation(folder: Path) -> Path | None:
     if _GEN_RE.match(name) and (gen / STORE).exists():
         return gen
     return None
+
+
+class Lease:
+    """A reader's hold on one generation: while any lease is held, nobody removes it."""
+
+    def __init__(self, generation: Path, handle: IO[bytes] | None) -> None:
+        self.generation = generation
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing the file drops the flock
+            self._handle = None
+
+
+def lease_current(folder: Path, attempts: int = 50) -> Lease | None:
+    """Hold the current generation for reading (None when there is no index).
+
+    The writer removes an old generation only while holding an exclusive flock on its
+    ``READERS.lock``, so a shared flock keeps it. A reader that loses the race (it read
+    ``CURRENT`` just before a swap and the generation went away) reads ``CURRENT`` again.
+    """
+    for _ in range(attempts):
+        gen = current_generation(folder)
+        if gen is None:
+            return None
+        try:
+            handle = open(gen / READERS, "rb")  # noqa: SIM115 - held for the lease's life
+        except FileNotFoundError:
+            if (gen / STORE).exists():
+                return Lease(gen, None)  # an index written before leases existed
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            time.sleep(0.01)
+            continue
+        if os.fstat(handle.fileno()).st_nlink == 0:
+            handle.close()
+            continue
+        return Lease(gen, handle)
+    raise SearcherError(f"{folder}: the index keeps changing under the reader; try again")
+
+
+def remove_unread(folder: Path, keep: Iterable[str] = (), older_only: bool = False) -> None:
+    """Remove the generations (other than the current one) that no reader holds.
+
+    The writer (holding the writer lock) removes every such generation, leftovers of killed
+    runs included; a reader passes ``older_only`` so a generation being built is never hit.
+    """
+    current = current_generation(folder)
+    kept = {*keep, current.name if current else ""}
+    limit = _gen_number(current) if current and older_only else None
+    for gen in sorted(folder.iterdir()):
+        if not _GEN_RE.match(gen.name) or gen.name in kept:
+            continue
+        if limit is not None and _gen_number(gen) >= limit:
+            continue
+        try:
+            handle = open(gen / READERS, "rb")  # noqa: SIM115
+        except FileNotFoundError:
+            if not older_only:
+                shutil.rmtree(gen, ignore_errors=True)
+            continue
+        except OSError:
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a reader still uses it: the next writer or reader removes it
+            shutil.rmtree(gen, ignore_errors=True)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -115,16 +193,29 @@ def writer_lock(
 
 
 class Generation:
-    """A new generation being written; ``commit()`` makes it current."""
+    """A new generation being written; ``commit()`` makes it current.
+
+    Files of the previous generation are hard-linked into the new one, except those named
+    in ``COPIED`` (the store, which changes in place). Any other file a later stage writes
+    per generation (beside the Whoosh segments) must therefore be replaced whole (write a
+    new file, ``os.replace`` it), never modified in place.
+    """
+
+    COPIED = frozenset({STORE})
 
     def __init__(self, folder: Path, rebuild: bool, userdicts: tuple[str, ...] = ()) -> None:
         self.folder = folder
         self.previous = None if rebuild else current_generation(folder)
         number = max((_gen_number(p) for p in folder.iterdir()), default=0) + 1
         self.path = folder / f"gen-{number:06d}"
-        if self.path.exists():
-            shutil.rmtree(self.path)
-        self.path.mkdir()
+        try:
+            if self.path.exists():
+                shutil.rmtree(self.path)
+            self.path.mkdir()
+            (self.path / READERS).touch()
+        except OSError as error:
+            self.abort()
+            raise disk_error(folder, error) from None
         try:
             if self.previous is not None:
                 self._copy_previous()
@@ -132,14 +223,14 @@ class Generation:
             else:
                 schema = make_schema(userdicts)
                 self.ix = whoosh_index.create_in(str(self.path), schema, indexname=INDEX_NAME)
-        except OSError as error:
+        except (OSError, sqlite3.Error) as error:
             self.abort()
-            raise _disk_error(folder, error) from None
+            raise disk_error(folder, error) from None
 
     def _copy_previous(self) -> None:
         assert self.previous is not None
         for item in self.previous.iterdir():
-            if item.name == STORE or item.name.endswith(".lock"):
+            if item.name in self.COPIED or item.name.endswith(".lock"):
                 continue
             os.link(item, self.path / item.name)
         # The store changes in place, so it is copied (SQLite's online backup is consistent).
@@ -162,18 +253,12 @@ class Generation:
                     os.fsync(handle.fileno())
         _fsync_dir(self.path)
         write_atomic(self.folder / CURRENT, self.path.name + "\n")
-        self._remove_old()
+        remove_unread(self.folder, keep={self.path.name})
 
     def abort(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-
-    def _remove_old(self) -> None:
-        # Keep the generation just replaced for readers that still have it open; a reader
-        # that finds its generation gone reopens CURRENT.
-        keep = {self.path.name, self.previous.name if self.previous else ""}
-        for item in self.folder.iterdir():
-            if _GEN_RE.match(item.name) and item.name not in keep:
-                shutil.rmtree(item, ignore_errors=True)
+        """Remove the unfinished generation (never one that already became current)."""
+        if current_generation(self.folder) != self.path:
+            shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _gen_number(path: Path) -> int:
@@ -181,10 +266,21 @@ def _gen_number(path: Path) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _disk_error(folder: Path, error: OSError) -> SearcherError:
-    if error.errno == errno.ENOSPC:
-        return SearcherError(f"{folder}: disk full; the previous index is intact")
-    return SearcherError(f"{folder}: {error.strerror or error}")
+def disk_error(folder: Path, error: OSError | sqlite3.Error) -> SearcherError:
+    """What a failed write says: the index folder, why, and that nothing was lost."""
+    full = (isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)) or (
+        isinstance(error, sqlite3.Error) and "full" in str(error)
+    )
+    if full:
+        reason = "disk full"
+    elif isinstance(error, OSError):
+        reason = error.strerror or str(error)
+    else:
+        reason = str(error)
+    return SearcherError(
+        f"{folder}: {reason} while writing the new index; nothing was changed, "
+        "the previous index is intact"
+    )
 
 
 def folder_size(path: Path) -> int:

@@ -2,19 +2,29 @@
 
 Cleaning needs two passes over the input: the first counts, per site, the lines that repeat
 across pages (site chrome); the second classifies each page's lines with those counts and
-builds its articles.
+builds its articles. Both passes run in worker processes (:class:`Workers`) when there is
+enough input to pay for them.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
+from . import dedup
 from .articles import Article, RegionFinder, build_articles
-from .clean import Line, Rules, SiteStats, classify
+from .clean import Line, Rules, SiteStats, classify, fingerprint
 from .sources import Page, SourceError, dump_kind, expand_paths, html_page, read_pages, text_page
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -95,3 +105,128 @@ def extract(data: bytes | str, name: str, find_region: RegionFinder | None = Non
     site = str(Path(name).parent)
     page = html_page(name, text, site) if kind == "html" else text_page(name, text, site)
     return clean_page(page, None, find_region)
+
+
+# --------------------------------------------------------------------------- indexing runs
+
+
+@dataclass
+class FileRead:
+    """One dump file read for indexing: its pages, its errors, and each page's short lines.
+
+    ``lines[i]`` maps the fingerprint of each line of ``pages[i]`` that counts towards the
+    site's repeated-line statistics to the line's text.
+    """
+
+    path: Path
+    pages: list[Page] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+    lines: list[dict[str, str]] = field(default_factory=list)
+
+
+def page_lines(page: Page) -> dict[str, str]:
+    """The lines of ``page`` that :class:`SiteStats` counts, by fingerprint."""
+    counted = SiteStats()
+    counted.add(page)
+    keys = counted.lines[page.site]
+    return {fp: line.text for line in page.lines if (fp := fingerprint(line.text)) in keys}
+
+
+def read_file(path: Path) -> FileRead:
+    """Read one dump file (pass one of cleaning)."""
+    read = FileRead(path)
+    try:
+        for item in read_pages(path):
+            if isinstance(item, SourceError):
+                read.errors.append(item)
+            else:
+                read.pages.append(item)
+                read.lines.append(page_lines(item))
+    except Exception as error:  # a reader bug on odd input must not stop the whole run
+        read.errors.append(SourceError(str(path), f"could not be read ({error!r})"))
+    return read
+
+
+@dataclass
+class Indexable:
+    """An article ready for the store: with its exact and near-duplicate keys."""
+
+    article: Article
+    fingerprint: str
+    signature: bytes
+
+
+def clean_for_index(pages: list[Page], stats: SiteStats) -> list[list[Indexable]]:
+    """Pass two: each page's articles with their duplicate keys, cleaned with ``stats``."""
+    find_region = default_region_finder()
+    out = []
+    for page in pages:
+        articles = clean_page(page, stats, find_region).articles
+        out.append(
+            [
+                Indexable(a, dedup.fingerprint(a.text), dedup.to_blob(dedup.signature(a.text)))
+                for a in articles
+            ]
+        )
+    return out
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker process: never outlive the indexer, and leave Ctrl-C to it.
+
+    A SIGKILLed indexer cannot stop its workers, so on Linux the kernel is asked to
+    (``PR_SET_PDEATHSIG``); Ctrl-C reaches the whole process group, and only the indexer
+    should act on it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)  # the parent died before the request took effect
+
+
+class Workers:
+    """Run functions over items in ``jobs`` worker processes, or in this one (``jobs=1``).
+
+    Workers are forked, so they share what the parent has already loaded (segmenter
+    dictionary, gazetteer) instead of loading it again.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def map(self, function: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]:
+        """``function`` over the items, results in order, computed ahead in the workers."""
+        if self.jobs == 1:
+            yield from map(function, *iterables)
+            return
+        if self._pool is None:
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                self.jobs,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
+        pending: list[concurrent.futures.Future[R]] = []
+        items = zip(*iterables, strict=True)
+        ahead = self.jobs * 2
+        for args in items:
+            pending.append(self._pool.submit(function, *args))
+            if len(pending) > ahead:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -26,7 +26,9 @@ DUMP_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 #: Decompressed size cap for one ``.gz`` file: a zip bomb stops here instead of eating memory.
 MAX_DECOMPRESSED = 512 * 1024 * 1024
 #: One page (a file, or one JSON line) larger than this is not a page but a data blob.
-MAX_PAGE_CHARS = 20 * 1024 * 1024
+MAX_PAGE_CHARS = 5 * 1024 * 1024
+#: Text with more replacement characters than this share was not text in any encoding.
+MAX_UNDECODABLE = 0.05
 
 
 class SourceError(Exception):
@@ -38,6 +40,10 @@ class SourceError(Exception):
         self.line = line
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {reason}")
+
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str, int | None]]:
+        # Worker processes send these back to the indexer.
+        return (SourceError, (self.path, self.reason, self.line))
 
 
 @dataclass(frozen=True)
@@ -301,6 +307,9 @@ def read_pages(path: Path) -> Iterator[Page | SourceError]:
         return
     declared = declared_charset(data) if kind == "html" else None
     text, encoding = decode(data, declared)
+    if undecodable(text):
+        yield SourceError(str(path), "undecodable bytes (not UTF-8, GB18030 or Big5 text)")
+        return
     if len(text) > MAX_PAGE_CHARS:
         yield SourceError(str(path), f"page larger than {MAX_PAGE_CHARS // 2**20} M characters")
         return
@@ -340,10 +349,24 @@ def _split_lines(text: str) -> list[str]:
     return out
 
 
+def undecodable(text: str) -> bool:
+    """True when decoding had to replace a good part of the bytes: not text at all."""
+    sample = text[:200_000]
+    return sample.count("\ufffd") > MAX_UNDECODABLE * max(1, len(sample.strip()))
+
+
 def _jsonl_pages(path: Path, data: bytes) -> Iterator[Page | SourceError]:
     text, encoding = decode(data)
+    if undecodable(text):
+        yield SourceError(str(path), "undecodable bytes (not UTF-8, GB18030 or Big5 text)")
+        return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
+            continue
+        if len(line) > MAX_PAGE_CHARS:
+            yield SourceError(
+                str(path), f"line longer than {MAX_PAGE_CHARS // 2**20} M characters", line=number
+            )
             continue
         try:
             record = json.loads(line)

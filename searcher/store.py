@@ -3,17 +3,24 @@
 Whoosh holds what search needs (terms, positions, facet columns) for the one shown copy of
 each cluster; the store holds the full records, so ``show``, ``export`` and snippets read
 from it, and incremental indexing knows which file gave which articles.
+
+The store also keeps the cleaner's cross-page statistics of every indexed page (``pages``:
+which site it belongs to; ``page_lines``: the short lines it shows, as fingerprints;
+``line_samples``: one text per fingerprint), so a dump arriving later is cleaned with the
+counts of everything indexed before, and the earlier pages its counts affect are found.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .articles import Article
+from .clean import SiteStats
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -43,9 +50,31 @@ CREATE TABLE IF NOT EXISTS files (
     cleaner INTEGER NOT NULL,
     articles INTEGER NOT NULL,
     note TEXT,
-    indexed_at TEXT NOT NULL
+    indexed_at TEXT NOT NULL,
+    failed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (
+    path TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    site TEXT NOT NULL,
+    PRIMARY KEY (path, page)
+);
+CREATE INDEX IF NOT EXISTS pages_site ON pages(site);
+CREATE TABLE IF NOT EXISTS page_lines (
+    site TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    path TEXT NOT NULL,
+    page INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS page_lines_line ON page_lines(site, fingerprint);
+CREATE INDEX IF NOT EXISTS page_lines_path ON page_lines(path);
+CREATE TABLE IF NOT EXISTS line_samples (
+    site TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (site, fingerprint)
+);
 """
 
 _ARTICLE_COLUMNS = (
@@ -65,6 +94,8 @@ class FileRecord:
     articles: int
     note: str | None
     indexed_at: str
+    #: The file could not be read at all (``note`` says why): reported on every run.
+    failed: bool = False
 
 
 class Store:
@@ -78,6 +109,9 @@ class Store:
         else:
             self.db = sqlite3.connect(path, check_same_thread=False)
             self.db.executescript(_SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
+            if "failed" not in columns:  # a store written before the column existed
+                self.db.execute("ALTER TABLE files ADD COLUMN failed INTEGER NOT NULL DEFAULT 0")
         self.db.row_factory = sqlite3.Row
 
     def close(self) -> None:
@@ -199,22 +233,88 @@ class Store:
 
     def file(self, path: str) -> FileRecord | None:
         row = self.db.execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
-        return FileRecord(**dict(row)) if row else None
+        return _file_record(row) if row else None
 
     def files(self) -> list[FileRecord]:
-        return [FileRecord(**dict(row)) for row in self.db.execute("SELECT * FROM files")]
+        return [_file_record(row) for row in self.db.execute("SELECT * FROM files")]
 
     def put_file(self, record: FileRecord) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files "
+            "(path, size, mtime, hash, cleaner, articles, note, indexed_at, failed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.path, record.size, record.mtime, record.hash, record.cleaner,
-                record.articles, record.note, record.indexed_at,
+                record.articles, record.note, record.indexed_at, int(record.failed),
             ),
         )  # fmt: skip
 
     def delete_file(self, path: str) -> None:
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    # ------------------------------------------------------------------ site statistics
+
+    def put_page_lines(self, path: str, page: int, site: str, lines: dict[str, str]) -> None:
+        """Record one page: its site and its repeatable lines (fingerprint -> a sample text)."""
+        self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", (path, page, site))
+        self.db.executemany(
+            "INSERT INTO page_lines VALUES (?, ?, ?, ?)",
+            [(site, fp, path, page) for fp in lines],
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO line_samples VALUES (?, ?, ?)",
+            [(site, fp, text) for fp, text in lines.items()],
+        )
+
+    def delete_page_lines(self, path: str) -> None:
+        """Forget the statistics of every page of the file ``path``."""
+        self.db.execute("DELETE FROM pages WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM page_lines WHERE path = ?", (path,))
+
+    def sites_of_path(self, path: str) -> set[str]:
+        rows = self.db.execute("SELECT DISTINCT site FROM pages WHERE path = ?", (path,))
+        return {row[0] for row in rows}
+
+    def site_stats(self, sites: Iterable[str]) -> SiteStats:
+        """The repeated-line counts of ``sites`` over every indexed page."""
+        stats = SiteStats(Counter(), defaultdict(Counter))
+        for site in sites:
+            (pages,) = self.db.execute(
+                "SELECT count(*) FROM pages WHERE site = ?", (site,)
+            ).fetchone()
+            if not pages:
+                continue
+            stats.pages[site] = pages
+            rows = self.db.execute(
+                "SELECT fingerprint, count(*) FROM page_lines WHERE site = ? GROUP BY fingerprint",
+                (site,),
+            )
+            stats.lines[site].update(dict(rows.fetchall()))
+        return stats
+
+    def line_sample(self, site: str, fingerprint: str) -> str | None:
+        row = self.db.execute(
+            "SELECT text FROM line_samples WHERE site = ? AND fingerprint = ?", (site, fingerprint)
+        ).fetchone()
+        return row[0] if row else None
+
+    def pages_showing(self, site: str, fingerprints: Iterable[str]) -> set[tuple[str, int]]:
+        """``(path, page)`` of the indexed pages of ``site`` that show any of the lines."""
+        out: set[tuple[str, int]] = set()
+        for fp in fingerprints:
+            rows = self.db.execute(
+                "SELECT path, page FROM page_lines WHERE site = ? AND fingerprint = ?", (site, fp)
+            )
+            out.update((row[0], row[1]) for row in rows)
+        return out
+
+    def ids_of_page(self, path: str, page: int) -> list[str]:
+        rows = self.db.execute("SELECT id FROM articles WHERE path = ? AND page = ?", (path, page))
+        return [row[0] for row in rows]
+
+    def count_of_path(self, path: str) -> int:
+        row = self.db.execute("SELECT count(*) FROM articles WHERE path = ?", (path,)).fetchone()
+        return int(row[0])
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -229,3 +329,9 @@ class Store:
 
     def commit(self) -> None:
         self.db.commit()
+
+
+def _file_record(row: sqlite3.Row) -> FileRecord:
+    record = FileRecord(**dict(row))
+    record.failed = bool(record.failed)
+    return record

@@ -1,0 +1,616 @@
+"""Indexing runs: find what changed since the last run, clean it in parallel, write it safely.
+
+One run (``Engine.index``), under the index folder's writer lock:
+
+1. **plan**: each input file against the manifest of the current generation. A file with
+   the size and mtime on record (or, failing that, the same content hash) and the same
+   cleaner version is skipped unread. With nothing new, changed, re-cleaned or pruned, the
+   run writes nothing at all.
+2. **read** (pass one, worker processes, one file each): pages and their short lines; the
+   site statistics in the store are updated, and the earlier pages whose repeated-line
+   decisions the new counts flip are found (their files are read again, only those pages
+   are cleaned again).
+3. **clean** (pass two, worker processes, chunks of pages): articles with duplicate keys.
+4. **apply**: old articles of changed and pruned files out, new ones in, each new article
+   joining the cluster of an earlier exact or near copy (every stored signature is in the
+   LSH, so a copy that arrives weeks later still joins).
+5. **write**: deletions, then one Whoosh document per touched cluster, by parallel
+   sub-writers (``procs``, one segment each, memory-limited) when there are many.
+6. **commit**: the new generation becomes current; a crash, Ctrl-C or full disk before that
+   leaves the previous generation answering, and the next run redoes the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.multiproc import MpWriter, _run_subwriter
+from whoosh.writing import SegmentWriter
+
+from . import dedup
+from . import index as ix
+from .articles import Article
+from .clean import CLEANER_VERSION, SiteStats
+from .errors import SearcherError
+from .ingest import (
+    FileRead,
+    Indexable,
+    Workers,
+    clean_for_index,
+    default_region_finder,
+    die_with_parent,
+    read_file,
+)
+from .sources import Page
+from .store import FileRecord, Store
+
+#: Below this much input, worker processes cost more than they save.
+PARALLEL_MIN_BYTES = 1 << 20
+#: Below this many Whoosh documents, one writer in this process is faster than sub-writers.
+PARALLEL_MIN_DOCS = 1000
+#: Pages per cleaning job sent to a worker.
+CHUNK_PAGES = 64
+#: Memory per Whoosh writer before it spills a run to disk.
+WRITER_LIMIT_MB = 128
+
+
+@dataclass
+class IndexReport:
+    """What an ``index`` run did (so far, when it was interrupted)."""
+
+    files_new: int = 0
+    files_changed: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    files_pruned: int = 0
+    files_total: int = 0
+    files_read: int = 0
+    pages_recleaned: int = 0
+    articles_added: int = 0
+    articles_removed: int = 0
+    duplicates: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    written: bool = False
+
+    def summary(self) -> str:
+        pruned = f", {self.files_pruned} pruned" if self.files_pruned else ""
+        recleaned = (
+            f", {self.pages_recleaned} earlier pages re-cleaned" if self.pages_recleaned else ""
+        )
+        return (
+            f"files: {self.files_new} new, {self.files_changed} changed, "
+            f"{self.files_skipped} unchanged, {self.files_failed} failed{pruned}; "
+            f"articles: {self.articles_added} added, {self.articles_removed} removed, "
+            f"{self.duplicates} duplicate copies{recleaned}; {self.seconds:.1f} s"
+        )
+
+    def interrupted(self) -> str:
+        """What a Ctrl-C'd run had done, and that none of it was kept."""
+        return (
+            f"interrupted after {self.seconds:.1f} s: {self.files_read} of {self.files_total} "
+            f"files read, {self.articles_added} articles cleaned; nothing was committed, the "
+            "index is as it was before this run. Run the same command again to index them."
+        )
+
+
+class IndexInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run; ``report`` says what had been done (and was discarded)."""
+
+    def __init__(self, report: IndexReport) -> None:
+        super().__init__(report.interrupted())
+        self.report = report
+
+
+@dataclass
+class Progress:
+    """Where a run is: ``done`` of ``total`` ``unit`` (bytes read/cleaned, documents written)."""
+
+    stage: str
+    done: int
+    total: int
+    unit: str
+    files: int
+    files_total: int
+    articles: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class _Todo:
+    """An input file to (re)index."""
+
+    path: Path
+    size: int
+    mtime: float
+    digest: str
+    known: FileRecord | None
+
+
+@dataclass
+class _Plan:
+    todo: list[_Todo] = field(default_factory=list)
+    prune: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.todo and not self.prune
+
+
+def file_hash(path: Path) -> str:
+    """The content hash the manifest records (BLAKE2b, 128 bits)."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def default_jobs() -> int:
+    """Every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def run(
+    index_dir: Path,
+    files: list[Path],
+    rebuild: bool = False,
+    prune: bool = False,
+    jobs: int | None = None,
+    wait: bool = True,
+    on_wait: Callable[[], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+    user_words: tuple[str, ...] = (),
+    force: bool = False,
+    check: Callable[[ix.Generation], None] | None = None,
+    finish: Callable[[ix.Generation], None] | None = None,
+) -> IndexReport:
+    """Bring the index in ``index_dir`` up to date with ``files`` (see the module doc).
+
+    ``user_words`` go into a new index's analyzer; ``check`` vets the new generation before
+    anything is written, ``finish`` adds what search needs beside Whoosh before the commit;
+    ``force`` writes a generation even when no file changed (new synonyms, say).
+    """
+    started = time.perf_counter()
+    report = IndexReport(files_total=len(files))
+    jobs = jobs or default_jobs()
+    with ix.writer_lock(index_dir, wait=wait, on_wait=on_wait):
+        ix.remove_unread(index_dir)
+        previous = None if rebuild else ix.current_generation(index_dir)
+        plan = _plan(previous, files, prune, report)
+        if previous is not None and plan.empty and not force:
+            report.seconds = time.perf_counter() - started
+            return report
+        generation = ix.Generation(index_dir, rebuild, user_words)
+        try:
+            if check is not None:
+                check(generation)
+            _execute(generation, plan, jobs, report, on_progress or (lambda _: None))
+            if finish is not None:
+                finish(generation)
+            generation.commit()
+        except KeyboardInterrupt:
+            generation.abort()
+            report.seconds = time.perf_counter() - started
+            raise IndexInterrupted(report) from None
+        except (OSError, sqlite3.Error) as error:
+            generation.abort()
+            raise ix.disk_error(index_dir, error) from None
+        except BaseException:
+            generation.abort()
+            raise
+    report.written = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def _plan(previous: Path | None, files: list[Path], prune: bool, report: IndexReport) -> _Plan:
+    known: dict[str, FileRecord] = {}
+    if previous is not None:
+        store = Store(previous / ix.STORE, readonly=True)
+        try:
+            known = {record.path: record for record in store.files()}
+        finally:
+            store.close()
+    plan = _Plan()
+    given = set()
+    for path in files:
+        key = str(path)
+        if key in given:
+            continue
+        given.add(key)
+        todo = _check(path, known.get(key), report)
+        if todo is not None:
+            plan.todo.append(todo)
+    stale = [r for r in known.values() if r.cleaner != CLEANER_VERSION and os.path.exists(r.path)]
+    if stale:
+        versions = ", ".join(sorted({str(r.cleaner) for r in stale}))
+        report.notes.append(
+            f"the cleaner changed (version {versions} -> {CLEANER_VERSION}): re-cleaning "
+            f"the {len(stale)} files indexed with the old version"
+        )
+        for record in stale:
+            if record.path not in given:
+                todo = _check(Path(record.path), record, report)
+                if todo is not None:
+                    plan.todo.append(todo)
+    gone = sorted(p for p in known if p not in given and not os.path.lexists(p))
+    if prune:
+        plan.prune = gone
+    elif gone:
+        report.notes.append(
+            f"{len(gone)} indexed files no longer exist; 'searcher index --prune' removes "
+            "their articles"
+        )
+    return plan
+
+
+def _check(path: Path, record: FileRecord | None, report: IndexReport) -> _Todo | None:
+    """A file to index, or None when it is unchanged (or cannot be read at all)."""
+    try:
+        stat = path.stat()
+        current = record is not None and record.cleaner == CLEANER_VERSION
+        if current and record.size == stat.st_size and record.mtime == stat.st_mtime:
+            return _unchanged(path, record, report)
+        digest = file_hash(path)
+    except OSError as error:
+        report.files_failed += 1
+        report.problems.append(f"{path}: {_reason(error)}")
+        return None
+    if current and record is not None and record.hash == digest:
+        return _unchanged(path, record, report)
+    return _Todo(path, stat.st_size, stat.st_mtime, digest, record)
+
+
+def _unchanged(path: Path, record: FileRecord, report: IndexReport) -> None:
+    """Skip an unchanged file; one that could not be read is reported again all the same."""
+    if record.failed:
+        report.files_failed += 1
+        report.problems.append(f"{path}: {record.note}")
+    else:
+        report.files_skipped += 1
+
+
+def _reason(error: OSError) -> str:
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, IsADirectoryError):
+        return "is a folder"
+    return (error.strerror or str(error)).lower()
+
+
+# --------------------------------------------------------------------------- execute
+
+
+def _execute(
+    generation: ix.Generation,
+    plan: _Plan,
+    jobs: int,
+    report: IndexReport,
+    progress: ProgressCallback,
+) -> None:
+    store = Store(generation.store_path)
+    try:
+        _execute_in(generation, store, plan, jobs, report, progress)
+    finally:
+        store.close()
+
+
+def _execute_in(
+    generation: ix.Generation,
+    store: Store,
+    plan: _Plan,
+    jobs: int,
+    report: IndexReport,
+    progress: ProgressCallback,
+) -> None:
+    total_bytes = sum(todo.size for todo in plan.todo)
+    files_total = len(plan.todo)
+    default_region_finder()  # loaded once here, shared by the forked workers
+    with Workers(jobs if total_bytes >= PARALLEL_MIN_BYTES else 1) as workers:
+        reads: list[FileRead] = []
+        done = 0
+        for read in workers.map(read_file, [todo.path for todo in plan.todo]):
+            reads.append(read)
+            done += plan.todo[len(reads) - 1].size
+            report.files_read = len(reads)
+            progress(Progress("reading", done, total_bytes, "B", len(reads), files_total, 0))
+
+        removed_paths = [str(t.path) for t in plan.todo if t.known is not None] + plan.prune
+        stats, recleaned = _update_site_stats(store, removed_paths, reads)
+        rereads = _reread(workers, recleaned, report)
+        report.pages_recleaned = sum(len(pages) for _, pages in rereads)
+
+        touched: set[str] = set()
+        deleted: list[str] = []
+        for path in removed_paths:
+            old = store.ids_of_path(path)
+            touched |= store.clusters_of(old)
+            store.delete_articles(old)
+            deleted.extend(old)
+            report.articles_removed += len(old)
+        for path in plan.prune:
+            store.delete_file(path)
+        report.files_pruned = len(plan.prune)
+
+        jobs_pages = [pages for read in reads for pages in _chunks(read.pages)]
+        jobs_pages += [pages for _, pages in rereads for pages in _chunks(pages)]
+        cleaned = workers.map(
+            clean_for_index, jobs_pages, [_stats_for(stats, pages) for pages in jobs_pages]
+        )
+        per_page = (page for chunk in cleaned for page in chunk)
+        clusters = _load_clusters(store)
+        done = 0
+        for todo, read in zip(plan.todo, reads, strict=True):
+            articles = [item for page in read.pages for item in next(per_page)]
+            note = _file_note(todo.path, read, articles, report)
+            for item in articles:
+                touched.add(_put(store, clusters, item))
+            report.articles_added += len(articles)
+            failed = bool(read.errors) and not read.pages
+            if failed:
+                report.files_failed += 1
+            elif todo.known is not None:
+                report.files_changed += 1
+            else:
+                report.files_new += 1
+            store.put_file(
+                FileRecord(
+                    str(todo.path), todo.size, todo.mtime, todo.digest, CLEANER_VERSION,
+                    len(articles), note, ix.now_iso(), failed,
+                )
+            )  # fmt: skip
+            done += todo.size
+            progress(
+                Progress("cleaning", done, total_bytes, "B", report.files_read, files_total,
+                         report.articles_added)
+            )  # fmt: skip
+        for path, pages in rereads:
+            for page in pages:
+                old = set(store.ids_of_page(path, page.number))
+                new = {item.article.id: item for item in next(per_page)}
+                gone = sorted(old - set(new))
+                touched |= store.clusters_of(gone)
+                store.delete_articles(gone)
+                deleted.extend(gone)
+                for article_id, item in new.items():
+                    if article_id not in old:
+                        touched.add(_put(store, clusters, item))
+                report.articles_removed += len(gone)
+                report.articles_added += len(set(new) - old)
+            record = store.file(path)
+            if record is not None:
+                record.articles = store.count_of_path(path)
+                store.put_file(record)
+    _write(generation, store, deleted, touched, jobs, report, progress)
+    report.duplicates = store.count(shown_only=False) - store.count(shown_only=True)
+    store.commit()
+
+
+def _file_note(
+    path: Path, read: FileRead, articles: list[Indexable], report: IndexReport
+) -> str | None:
+    for error in read.errors:
+        report.problems.append(str(error))
+    if read.errors and not read.pages:
+        return read.errors[0].reason
+    if not articles:
+        note = "no article text found (only page chrome)" if read.pages else "no pages found"
+        report.notes.append(f"{path}: {note}")
+        return note
+    return None
+
+
+def _chunks(pages: list[Page]) -> Iterator[list[Page]]:
+    for start in range(0, len(pages), CHUNK_PAGES):
+        yield pages[start : start + CHUNK_PAGES]
+
+
+def _stats_for(stats: SiteStats, pages: list[Page]) -> SiteStats:
+    """The part of ``stats`` a chunk of pages needs (what is sent to a worker)."""
+    sites = {page.site for page in pages}
+    part = SiteStats()
+    for site in sites:
+        if site in stats.pages:
+            part.pages[site] = stats.pages[site]
+            part.lines[site] = stats.lines[site]
+    return part
+
+
+def _update_site_stats(
+    store: Store, removed_paths: list[str], reads: list[FileRead]
+) -> tuple[SiteStats, dict[str, set[int]]]:
+    """Replace the statistics of the files read; return the new counts of every site the
+    run touches, and the earlier pages (path -> page numbers) whose cleaning they change."""
+    sites = {site for path in removed_paths for site in store.sites_of_path(path)}
+    sites |= {page.site for read in reads for page in read.pages}
+    before = store.site_stats(sites)
+    for path in removed_paths:
+        store.delete_page_lines(path)
+    for read in reads:
+        store.delete_page_lines(str(read.path))
+        for page, lines in zip(read.pages, read.lines, strict=True):
+            store.put_page_lines(str(read.path), page.number, page.site, lines)
+    after = store.site_stats(sites)
+    fresh = {str(read.path) for read in reads}
+    affected: dict[str, set[int]] = {}
+    for site in sites:
+        flipped = set()
+        candidates = set(before.lines.get(site, ())) | set(after.lines.get(site, ()))
+        for fp in candidates:
+            if max(before.lines[site].get(fp, 0), after.lines[site].get(fp, 0)) < 3:
+                continue  # never repeated on either side: nothing can flip
+            sample = store.line_sample(site, fp)
+            if sample is not None and before.is_repeated(site, sample) != after.is_repeated(
+                site, sample
+            ):
+                flipped.add(fp)
+        for path, page in store.pages_showing(site, flipped):
+            if path not in fresh:
+                affected.setdefault(path, set()).add(page)
+    return after, affected
+
+
+def _reread(
+    workers: Workers, affected: dict[str, set[int]], report: IndexReport
+) -> list[tuple[str, list[Page]]]:
+    """Read the files of earlier pages to re-clean again; keep only those pages."""
+    paths = sorted(affected)
+    out = []
+    for path, read in zip(paths, workers.map(read_file, [Path(p) for p in paths]), strict=True):
+        pages = [page for page in read.pages if page.number in affected[path]]
+        if len(pages) < len(affected[path]):
+            report.notes.append(
+                f"{path}: could not be read again to re-clean {len(affected[path])} pages "
+                "with the new site statistics; they keep their earlier cleaning"
+            )
+            continue
+        out.append((path, pages))
+    return out
+
+
+def _load_clusters(store: Store) -> dedup.Clusters:
+    clusters = dedup.Clusters(store.text)
+    for key, cluster, blob in store.signatures():
+        clusters.add(key, cluster, dedup.from_blob(blob))
+    return clusters
+
+
+def _put(store: Store, clusters: dedup.Clusters, item: Indexable) -> str:
+    """Store a new article in the cluster of an earlier copy (or its own); the cluster."""
+    article = item.article
+    signature = dedup.from_blob(item.signature)
+    cluster = store.cluster_of_fingerprint(item.fingerprint)
+    if cluster is None:
+        match = clusters.find(article.text, signature)
+        cluster = match.cluster if match else article.id
+    store.put(article, cluster, True, item.fingerprint, item.signature)
+    clusters.add(article.id, cluster, signature)
+    return cluster
+
+
+# --------------------------------------------------------------------------- write
+
+
+def whoosh_document(article: Article, copies: int) -> dict[str, object]:
+    """The fields Whoosh indexes for the shown copy of a cluster."""
+    doc: dict[str, object] = {
+        "id": article.id,
+        "title": article.title,
+        "text": article.text,
+        "path": article.path,
+        "copies": copies,
+        "day": int(article.date.replace("-", "")) if article.date else 0,
+    }
+    if article.date:
+        doc.update(date=article.date, year=article.date[:4], month=article.date[:7])
+    if article.region:
+        doc["region"] = article.region
+    if article.source:
+        doc["source"] = article.source
+    return doc
+
+
+def representative(members: list[Article]) -> Article:
+    """The copy a cluster shows: earliest-dated, then most complete, then stable by id."""
+    return min(members, key=lambda a: (a.date is None, a.date or "", -len(a.text), a.path, a.id))
+
+
+def _write(
+    generation: ix.Generation,
+    store: Store,
+    deleted: list[str],
+    touched: set[str],
+    jobs: int,
+    report: IndexReport,
+    progress: ProgressCallback,
+) -> None:
+    writer = _writer(generation.ix, len(touched), jobs)
+    try:
+        for article_id in deleted:
+            writer.delete_by_term("id", article_id)
+        for done, cluster in enumerate(sorted(touched), start=1):
+            members = store.cluster_members(cluster)
+            for member in members:
+                writer.delete_by_term("id", member.id)
+            if members:
+                shown = representative(members)
+                for member in members:
+                    store.set_cluster(member.id, cluster, member is shown)
+                writer.add_document(**whoosh_document(shown, len(members) - 1))
+            if done % 200 == 0 or done == len(touched):
+                progress(
+                    Progress("writing", done, len(touched), "doc", report.files_read,
+                             report.files_total, report.articles_added)
+                )  # fmt: skip
+        writer.commit()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    expected = store.count(shown_only=True)
+    with generation.ix.reader() as reader:
+        indexed = reader.doc_count()
+    if indexed != expected:
+        raise SearcherError(
+            f"the new index holds {indexed} documents instead of {expected}; it was not "
+            "committed, the previous index is intact"
+        )
+
+
+def _writer(whoosh_ix: Any, documents: int, jobs: int) -> Any:
+    if jobs > 1 and documents >= PARALLEL_MIN_DOCS:
+        return _ParallelWriter(
+            whoosh_ix, procs=jobs, batchsize=256, multisegment=True,
+            limitmb=WRITER_LIMIT_MB, start_method="fork",
+        )  # fmt: skip
+    return whoosh_ix.writer(limitmb=WRITER_LIMIT_MB * 2)
+
+
+def _subwriter(parent: int, *args: Any) -> None:
+    die_with_parent(parent)
+    _run_subwriter(*args)
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's multi-process writer, with sub-writers that die with the indexer, ignore
+    Ctrl-C (the indexer handles it), and are stopped, not left waiting, on cancel."""
+
+    def _new_task(self) -> Any:
+        args = (
+            os.getpid(), self.storage, self.indexname, self.jobqueue, self.resultqueue,
+            self.subargs, self.multisegment,
+        )  # fmt: skip
+        task = self._mpctx.Process(target=_subwriter, args=args)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            task.terminate()
+        for task in self.tasks:
+            task.join()
+        SegmentWriter.cancel(self)
+
+    def commit(self, *args: Any, **kwargs: Any) -> None:
+        super().commit(*args, **kwargs)
+        failed = [task.exitcode for task in self.tasks if task.exitcode]
+        if failed:
+            raise SearcherError(f"an index sub-writer failed (exit status {failed[0]})")

@@ -1,0 +1,185 @@
+"""Incremental indexing: only new or changed dumps are read; the index follows the folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searcher import indexer
+from searcher.cli import main
+
+STORIES = [
+    ("北关街道开展河道清理行动", "4月2日,北关街道组织志愿者对辖区内三条河道开展集中清理,"
+     "清除垃圾两吨多,河面环境明显改善,群众纷纷点赞。"),
+    ("城南社区举办消防安全培训", "4月3日,城南社区邀请消防大队教官为居民讲解家庭防火知识,"
+     "现场演示灭火器使用方法,两百余名居民参加培训。"),
+    ("区人社局召开春季招聘会", "4月5日,区人社局在人力资源市场举办春季招聘会,六十余家企业"
+     "提供岗位一千八百多个,初步达成就业意向三百余人。"),
+    ("东湖公园樱花进入盛花期", "近日,东湖公园千余株樱花竞相开放,吸引大批市民前来赏花拍照,"
+     "公园管理处增派人员加强游园秩序维护。"),
+    ("西山林场开展森林防火演练", "4月8日,西山林场组织扑火队员开展森林防火实战演练,检验"
+     "应急预案,提升队伍快速反应和协同作战能力。"),
+]  # fmt: skip
+#: A line every page of the site shows: site chrome once enough pages say so.
+CHROME = "东城晨光 第三编辑室"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def total(index: Path, query: str) -> int:
+    code, out, err = run("search", query, "--index", str(index), "--json", "--limit", "100")
+    assert code == 0, err
+    return json.loads(out)["total"]
+
+
+def snapshot(index: Path) -> dict[str, tuple[int, int]]:
+    """Every file of the index folder with its size and mtime (ns)."""
+    out = {}
+    for path in sorted(index.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            out[str(path.relative_to(index))] = (stat.st_size, stat.st_mtime_ns)
+    return out
+
+
+def write_site(folder: Path, numbers: range, chrome: bool = True) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in numbers:
+        title, body = STORIES[n]
+        tail = f"\n\n{CHROME}\n" if chrome else "\n"
+        (folder / f"page{n}.txt").write_text(f"{title}\n\n{body}{tail}", "utf-8")
+
+
+@pytest.fixture
+def dumps(tmp_path: Path, seeds: Path) -> Path:
+    folder = tmp_path / "dumps"
+    shutil.copytree(seeds, folder)
+    return folder
+
+
+def test_rerun_on_unchanged_input_changes_nothing(dumps: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    assert run("index", str(dumps), "--index", str(index))[0] == 0
+    before = snapshot(index)
+    results = run("search", "文明城市", "--index", str(index), "--json")[1]
+    code, out, _ = run("index", str(dumps), "--index", str(index))
+    assert code == 0
+    assert "0 new, 0 changed, 5 unchanged, 0 failed" in out
+    assert "0 added, 0 removed" in out
+    assert snapshot(index) == before, "a run with nothing to do writes nothing"
+    assert run("search", "文明城市", "--index", str(index), "--json")[1] == results
+
+
+def test_touched_but_identical_file_is_not_reindexed(dumps: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    run("index", str(dumps), "--index", str(index))
+    before = snapshot(index)
+    for path in dumps.iterdir():
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    code, out, _ = run("index", str(dumps), "--index", str(index))
+    assert code == 0 and "5 unchanged" in out
+    assert snapshot(index) == before
+
+
+def test_changed_file_replaces_its_articles(dumps: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    run("index", str(dumps), "--index", str(index))
+    target = next(dumps.glob("002_*.txt"))
+    target.write_text(target.read_text("utf-8").replace("徐子佳", "欧阳明"), "utf-8")
+    code, out, _ = run("index", str(dumps), "--index", str(index))
+    assert code == 0
+    assert "0 new, 1 changed, 4 unchanged" in out
+    assert total(index, "徐子佳") == 0
+    assert total(index, "欧阳明") == 1
+    assert total(index, "川汇区") > 0, "the other files keep their articles"
+
+
+def test_prune_removes_the_articles_of_deleted_files(dumps: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    run("index", str(dumps), "--index", str(index))
+    next(dumps.glob("002_*.txt")).unlink()
+    code, out, err = run("index", str(dumps), "--index", str(index))
+    assert code == 0 and "1 indexed files no longer exist" in err and "--prune" in err
+    assert total(index, "徐子佳") == 1, "without --prune nothing is removed"
+    code, out, err = run("index", str(dumps), "--index", str(index), "--prune")
+    assert code == 0 and "1 pruned" in out
+    assert total(index, "徐子佳") == 0
+    stats = json.loads(run("stats", "--index", str(index), "--json")[1])
+    assert stats["files"] == 4
+
+
+def test_a_new_cleaner_version_recleans_with_a_message(
+    dumps: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / "ix"
+    run("index", str(dumps), "--index", str(index))
+    monkeypatch.setattr(indexer, "CLEANER_VERSION", indexer.CLEANER_VERSION + 1)
+    # Only one folder given: files indexed with the old cleaner are re-cleaned all the same.
+    code, out, err = run("index", str(next(dumps.glob("002_*.txt"))), "--index", str(index))
+    assert code == 0
+    assert f"the cleaner changed (version 1 -> {indexer.CLEANER_VERSION})" in err
+    assert "5 changed" in out
+    code, out, _ = run("index", str(dumps), "--index", str(index))
+    assert "5 unchanged" in out
+
+
+def test_a_near_duplicate_arriving_later_joins_the_cluster(tmp_path: Path, seeds: Path) -> None:
+    original = next(seeds.glob("002_*.txt")).read_text("utf-8")
+    week1, week2 = tmp_path / "week1", tmp_path / "week2"
+    week1.mkdir()
+    week2.mkdir()
+    (week1 / "original.txt").write_text(original, "utf-8")
+    (week2 / "repost.txt").write_text(original.replace("张建闯", "张某某"), "utf-8")
+    index = str(tmp_path / "ix")
+    run("index", str(week1), "--index", index)
+    code, out, _ = run("index", str(week2), "--index", index)
+    assert code == 0 and "1 duplicate copies" in out
+    result = json.loads(run("search", "徐子佳", "--index", index, "--json")[1])
+    assert result["total"] == 1
+    assert [Path(d["path"]).name for d in result["hits"][0]["duplicates"]] == ["repost.txt"]
+
+
+def test_site_chrome_learned_from_a_later_dump_recleans_earlier_pages(tmp_path: Path) -> None:
+    site, other = tmp_path / "site", tmp_path / "other-site"
+    write_site(site, range(2))
+    write_site(site, range(4, 5), chrome=False)
+    write_site(other, range(3, 4))  # another site: its counts are its own
+    index = tmp_path / "ix"
+    run("index", str(site), str(other), "--index", str(index))
+    # Two pages of three are too few to call a line chrome: it is kept, and found.
+    assert total(index, "第三编辑室") == 3
+
+    write_site(site, range(2, 4))
+    code, out, _ = run("index", str(site), "--index", str(index))
+    assert code == 0
+    assert "2 new" in out
+    # Exactly the two earlier pages that show the line are cleaned again; the page
+    # without it and the other site are not.
+    assert "2 earlier pages re-cleaned" in out
+    assert total(index, "第三编辑室") == 1, "only the other site still shows it"
+    assert total(index, "北关街道") == 1 and total(index, "城南社区") == 1
+
+    code, out, _ = run("index", str(site), str(other), "--index", str(index))
+    assert "0 added, 0 removed" in out and "re-cleaned" not in out
+
+
+def test_pruned_pages_leave_the_site_statistics(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_site(site, range(4))
+    write_site(site, range(4, 5), chrome=False)
+    index = tmp_path / "ix"
+    run("index", str(site), "--index", str(index))
+    assert total(index, "第三编辑室") == 0
+    for n in (2, 3):
+        (site / f"page{n}.txt").unlink()
+    code, out, _ = run("index", str(site), "--index", str(index), "--prune")
+    assert code == 0 and "2 pruned" in out and "2 earlier pages re-cleaned" in out
+    assert total(index, "第三编辑室") == 2
