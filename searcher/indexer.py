@@ -22,11 +22,13 @@ One run (``Engine.index``), under the index folder's writer lock:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ from .ingest import (
     default_region_finder,
     die_with_parent,
     read_file,
+    sigint_blocked,
 )
 from .sources import Page
 from .store import FileRecord, Store
@@ -95,6 +98,8 @@ class IndexReport:
 
     def interrupted(self) -> str:
         """What a Ctrl-C'd run had done, and that none of it was kept."""
+        if self.written:
+            return "interrupted just after the new index was committed: it is complete"
         return (
             f"interrupted after {self.seconds:.1f} s: {self.files_read} of {self.files_total} "
             f"files read, {self.articles_added} articles cleaned; nothing was committed, the "
@@ -203,12 +208,19 @@ def run(
                 finish(generation)
             generation.commit()
         except KeyboardInterrupt:
+            report.written = ix.current_generation(index_dir) == generation.path
             generation.abort()
             report.seconds = time.perf_counter() - started
             raise IndexInterrupted(report) from None
         except (OSError, sqlite3.Error) as error:
             generation.abort()
             raise ix.disk_error(index_dir, error) from None
+        except BrokenProcessPool:
+            generation.abort()
+            raise SearcherError(
+                "a worker process died (out of memory?); nothing was changed, the previous "
+                "index is intact"
+            ) from None
         except BaseException:
             generation.abort()
             raise
@@ -585,7 +597,12 @@ def _writer(whoosh_ix: Any, documents: int, jobs: int) -> Any:
 
 def _subwriter(parent: int, *args: Any) -> None:
     die_with_parent(parent)
-    _run_subwriter(*args)
+    try:
+        _run_subwriter(*args)
+    except OSError as error:  # the indexer reports it (a full disk, above all)
+        os._exit(error.errno or 1)
+    except BaseException:
+        os._exit(1)
 
 
 class _ParallelWriter(MpWriter):
@@ -599,7 +616,8 @@ class _ParallelWriter(MpWriter):
         )  # fmt: skip
         task = self._mpctx.Process(target=_subwriter, args=args)
         self.tasks.append(task)
-        task.start()
+        with sigint_blocked():
+            task.start()
         return task
 
     def cancel(self) -> None:
@@ -612,5 +630,10 @@ class _ParallelWriter(MpWriter):
     def commit(self, *args: Any, **kwargs: Any) -> None:
         super().commit(*args, **kwargs)
         failed = [task.exitcode for task in self.tasks if task.exitcode]
+        if errno.ENOSPC in failed:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         if failed:
-            raise SearcherError(f"an index sub-writer failed (exit status {failed[0]})")
+            raise SearcherError(
+                f"an index sub-writer failed (exit status {failed[0]}); nothing was changed, "
+                "the previous index is intact"
+            )

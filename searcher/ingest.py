@@ -9,6 +9,7 @@ enough input to pay for them.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -179,12 +180,24 @@ def die_with_parent(parent: int) -> None:
     should act on it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if sys.platform.startswith("linux"):
         import ctypes
 
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)  # the parent died before the request took effect
+
+
+@contextlib.contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """Hold Ctrl-C back while forking workers: a new worker must not receive it before it
+    has set itself to ignore it (it would die with a traceback). Delivered after."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class Workers:
@@ -220,7 +233,8 @@ class Workers:
         items = zip(*iterables, strict=True)
         ahead = self.jobs * 2
         for args in items:
-            pending.append(self._pool.submit(function, *args))
+            with sigint_blocked():  # the first submit forks the workers
+                pending.append(self._pool.submit(function, *args))
             if len(pending) > ahead:
                 yield pending.pop(0).result()
         for future in pending:
