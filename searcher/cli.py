@@ -185,27 +185,29 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+            self._stage = ""
 
     def update(self, progress: Any) -> None:
         if not self.enabled:
             return
-        if self._bar is None:
+        postfix = f"{progress.files}/{progress.files_total} files, {progress.articles} articles"
+        if progress.stage != self._stage:
             from tqdm import tqdm
 
             # No monitor thread: the indexer forks worker processes.
             tqdm.monitor_interval = 0
-            self._bar = tqdm(file=sys.stderr, unit_scale=True, dynamic_ncols=True, leave=False)
-        bar = self._bar
-        if progress.stage != self._stage:
+            if self._bar is not None:
+                self._bar.close()
             self._stage = progress.stage
-            bar.reset(total=progress.total)
-            bar.unit = progress.unit
-            bar.unit_divisor = 1024 if progress.unit == "B" else 1000
-            bar.set_description(progress.stage)
-        bar.set_postfix_str(
-            f"{progress.files}/{progress.files_total} files, {progress.articles} articles",
-            refresh=False,
-        )
+            self._bar = tqdm(
+                desc=progress.stage, total=progress.total or None, unit=progress.unit or "it",
+                unit_scale=True, unit_divisor=1024 if progress.unit == "B" else 1000,
+                file=sys.stderr, dynamic_ncols=True, leave=False,
+                bar_format=None if progress.total else "{desc} … {elapsed}",
+                postfix=postfix,
+            )  # fmt: skip
+        bar = self._bar
+        bar.set_postfix_str(postfix, refresh=False)
         bar.update(progress.done - bar.n)
 
 

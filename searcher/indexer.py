@@ -370,7 +370,15 @@ def _execute_in(
         clusters = _load_clusters(store)
         done = 0
         for todo, read in zip(plan.todo, reads, strict=True):
-            articles = [item for page in read.pages for item in next(per_page)]
+            articles: list[Indexable] = []
+            for number, _ in enumerate(read.pages, start=1):
+                articles.extend(next(per_page))
+                if number % CHUNK_PAGES == 0:
+                    share = todo.size * number // len(read.pages)
+                    progress(
+                        Progress("cleaning", done + share, total_bytes, "B", report.files_read,
+                                 files_total, report.articles_added + len(articles))
+                    )  # fmt: skip
             note = _file_note(todo.path, read, articles, report)
             for item in articles:
                 touched.add(_put(store, clusters, item))
@@ -571,6 +579,9 @@ def _write(
                     Progress("writing", done, len(touched), "doc", report.files_read,
                              report.files_total, report.articles_added)
                 )  # fmt: skip
+        # Whoosh flushes its segments here: the longest step, without a measure of its own.
+        progress(Progress("committing", 0, 0, "", report.files_read, report.files_total,
+                          report.articles_added))  # fmt: skip
         writer.commit()
     except BaseException:
         if not writer.is_closed:
