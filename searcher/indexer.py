@@ -367,7 +367,7 @@ def _execute_in(
             clean_for_index, jobs_pages, [_stats_for(stats, pages) for pages in jobs_pages]
         )
         per_page = (page for chunk in cleaned for page in chunk)
-        clusters = _load_clusters(store)
+        clusters = dedup.Clusters(store.text, store.near_candidates)
         done = 0
         for todo, read in zip(plan.todo, reads, strict=True):
             articles: list[Indexable] = []
@@ -505,13 +505,6 @@ def _reread(
     return out
 
 
-def _load_clusters(store: Store) -> dedup.Clusters:
-    clusters = dedup.Clusters(store.text)
-    for key, cluster, blob in store.signatures():
-        clusters.add(key, cluster, dedup.from_blob(blob))
-    return clusters
-
-
 def _put(store: Store, clusters: dedup.Clusters, item: Indexable) -> str:
     """Store a new article in the cluster of an earlier copy (or its own); the cluster."""
     article = item.article
@@ -521,7 +514,6 @@ def _put(store: Store, clusters: dedup.Clusters, item: Indexable) -> str:
         match = clusters.find(article.text, signature)
         cluster = match.cluster if match else article.id
     store.put(article, cluster, True, item.fingerprint, item.signature)
-    clusters.add(article.id, cluster, signature)
     return cluster
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import dedup
 from .articles import Article
 from .clean import SiteStats
 
@@ -54,6 +55,11 @@ CREATE TABLE IF NOT EXISTS files (
     failed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS minhash_bands (
+    key INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (key, id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pages (
     path TEXT NOT NULL,
     page INTEGER NOT NULL,
@@ -112,6 +118,7 @@ class Store:
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
             if "failed" not in columns:  # a store written before the column existed
                 self.db.execute("ALTER TABLE files ADD COLUMN failed INTEGER NOT NULL DEFAULT 0")
+            self._fill_bands()
         self.db.row_factory = sqlite3.Row
 
     def close(self) -> None:
@@ -122,6 +129,7 @@ class Store:
     def put(
         self, article: Article, cluster: str, shown: bool, fingerprint: str, minhash: bytes
     ) -> None:
+        self._put_bands(article.id, minhash)
         self.db.execute(
             f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}, minhash) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -132,18 +140,46 @@ class Store:
             ),
         )  # fmt: skip
 
-    def signatures(self) -> Iterator[tuple[str, str, bytes]]:
-        """``(id, cluster, minhash)`` of every article, for the near-duplicate index."""
-        for row in self.db.execute("SELECT id, cluster, minhash FROM articles"):
-            if row[2] is not None:
-                yield row[0], row[1], row[2]
+    def _put_bands(self, article_id: str, minhash: bytes | None) -> None:
+        if minhash:
+            keys = dedup.band_keys(dedup.from_blob(minhash))
+            self.db.executemany(
+                "INSERT OR IGNORE INTO minhash_bands VALUES (?, ?)", [(k, article_id) for k in keys]
+            )
+
+    def _fill_bands(self) -> None:
+        """Give a store written before the band table existed its band buckets."""
+        if self.db.execute("SELECT 1 FROM minhash_bands LIMIT 1").fetchone():
+            return
+        for article_id, minhash in self.db.execute("SELECT id, minhash FROM articles").fetchall():
+            self._put_bands(article_id, minhash)
+
+    def near_candidates(self, keys: list[int]) -> list[tuple[str, str]]:
+        """``(id, cluster)`` of the articles sharing any of the LSH band buckets ``keys``."""
+        marks = ", ".join("?" * len(keys))
+        rows = self.db.execute(
+            "SELECT DISTINCT a.id, a.cluster FROM minhash_bands b JOIN articles a ON a.id = b.id "
+            f"WHERE b.key IN ({marks})",
+            keys,
+        )
+        return [(row[0], row[1]) for row in rows]
 
     def text(self, article_id: str) -> str | None:
         row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None
 
     def delete_articles(self, ids: Iterable[str]) -> None:
-        self.db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in ids])
+        for article_id in ids:
+            row = self.db.execute(
+                "SELECT minhash FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            if row and row[0]:
+                keys = dedup.band_keys(dedup.from_blob(row[0]))
+                self.db.executemany(
+                    "DELETE FROM minhash_bands WHERE key = ? AND id = ?",
+                    [(k, article_id) for k in keys],
+                )
+            self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
     def ids_of_path(self, path: str) -> list[str]:
         rows = self.db.execute("SELECT id FROM articles WHERE path = ?", (path,))

@@ -183,3 +183,22 @@ def test_pruned_pages_leave_the_site_statistics(tmp_path: Path) -> None:
     code, out, _ = run("index", str(site), "--index", str(index), "--prune")
     assert code == 0 and "2 pruned" in out and "2 earlier pages re-cleaned" in out
     assert total(index, "第三编辑室") == 2
+
+
+def test_an_index_from_before_the_band_table_still_finds_late_copies(
+    tmp_path: Path, seeds: Path
+) -> None:
+    import sqlite3
+
+    from searcher import index as ix
+
+    original = next(seeds.glob("002_*.txt")).read_text("utf-8")
+    (tmp_path / "original.txt").write_text(original, "utf-8")
+    index = tmp_path / "ix"
+    run("index", str(tmp_path / "original.txt"), "--index", str(index))
+    store = ix.current_generation(index) / ix.STORE  # type: ignore[operator]
+    with sqlite3.connect(store) as db:  # as an index written by an earlier version
+        db.execute("DELETE FROM minhash_bands")
+    (tmp_path / "repost.txt").write_text(original.replace("张建闯", "张某某"), "utf-8")
+    code, out, _ = run("index", str(tmp_path / "repost.txt"), "--index", str(index))
+    assert code == 0 and "1 duplicate copies" in out
