@@ -12,8 +12,11 @@ format of ``xwlb.py``, 1,423 files), the way a daily crawl lands. Each step is o
 
 Usage::
 
-    python benchmarks/reindex.py                 # --jobs 2 (all cores here)
+    python benchmarks/reindex.py                 # --jobs = every core
     python benchmarks/reindex.py --jobs 1,2      # one row set per value
+
+CPU seconds count the indexer and its worker processes. Other load on the machine moves
+the wall times: compare rows of one run only.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -60,15 +64,19 @@ def day_files() -> tuple[Path, Path]:
     return DAYS, last
 
 
-def searcher(*args: str) -> tuple[float, str]:
+def searcher(*args: str) -> tuple[float, float, str]:
+    """Run ``searcher ARGS``: wall seconds, CPU seconds (it and its workers), summary line."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "searcher.cli", *args], capture_output=True, text=True
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"searcher {' '.join(args)} failed:\n{done.stderr}")
-    return seconds, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    return seconds, cpu, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(folder, ignore_errors=True)
         (days / last.name).unlink(missing_ok=True)
         on_days = ("index", str(days), "--index", str(index), "--jobs", str(jobs))
-        on_one = ("index", str(OUT / "xwlb-all.jsonl"), "--index", str(single), "--jobs", str(jobs))
+        dump = xwlb.build()["all"] if args.single else OUT / "xwlb-all.jsonl"
+        on_one = ("index", str(dump), "--index", str(single), "--jobs", str(jobs))
         steps = [
             ("full (1,422 day files)", on_days),
             ("unchanged", on_days),
@@ -96,13 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, command in steps:
             if name == "one new day":
                 shutil.copy2(last, days / last.name)
-            seconds, summary = searcher(*command)
-            rows.append((jobs, name, seconds, summary))
+            seconds, cpu, summary = searcher(*command)
+            rows.append((jobs, name, seconds, cpu))
             print(f"jobs={jobs}  {name:<24} {seconds:7.2f} s   {summary}", file=sys.stderr)
         (days / last.name).unlink(missing_ok=True)
-    print(f"\n{'jobs':>4}  {'step':<24} {'wall s':>7}")
-    for jobs, name, seconds, _ in rows:
-        print(f"{jobs:>4}  {name:<24} {seconds:7.2f}")
+    print(f"\n{'jobs':>4}  {'step':<24} {'wall s':>7} {'CPU s':>7}")
+    for jobs, name, seconds, cpu in rows:
+        print(f"{jobs:>4}  {name:<24} {seconds:7.2f} {cpu:7.2f}")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     return 0
 
 

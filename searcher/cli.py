@@ -144,10 +144,11 @@ def watch_command(
 
     try:
         watch(folder, interval, index, report)
-    except KeyboardInterrupt as interrupt:
-        if not isinstance(interrupt, IndexInterrupted) and not quiet:
-            click.echo("searcher: stopped watching", err=True)
+    except IndexInterrupted:
         raise
+    except KeyboardInterrupt:
+        click.echo("searcher: stopped watching", err=True)
+        sys.exit(130)
 
 
 def _run_index(engine: Any, paths: list[Path] | None, bar: ProgressBar, **options: Any) -> Any:

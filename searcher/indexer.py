@@ -73,6 +73,7 @@ class IndexReport:
     files_skipped: int = 0
     files_failed: int = 0
     files_pruned: int = 0
+    #: Files to read in this run (new, changed or re-cleaned), and how many were read.
     files_total: int = 0
     files_read: int = 0
     pages_recleaned: int = 0
@@ -190,12 +191,19 @@ def run(
     ``force`` writes a generation even when no file changed (new synonyms, say).
     """
     started = time.perf_counter()
-    report = IndexReport(files_total=len(files))
+    report = IndexReport()
     jobs = jobs or default_jobs()
     with ix.writer_lock(index_dir, wait=wait, on_wait=on_wait):
         ix.remove_unread(index_dir)
         previous = None if rebuild else ix.current_generation(index_dir)
-        plan = _plan(previous, files, prune, report)
+        try:
+            plan = _plan(previous, files, prune, report)
+        except sqlite3.Error as error:
+            raise SearcherError(
+                f"{index_dir}: the index cannot be read ({error}); 'searcher index --rebuild' "
+                "builds a new one"
+            ) from None
+        report.files_total = len(plan.todo)
         if previous is not None and plan.empty and not force:
             report.seconds = time.perf_counter() - started
             return report
