@@ -21,7 +21,7 @@ from searcher import index as ix
 from searcher.cli import main
 from searcher.engine import Engine
 
-QUERIES = ("文明城市", "徐子佳", "川汇区", "脱贫攻坚", "合成编号")
+QUERIES = ("文明城市", "徐子佳", "川汇区", "脱贫攻坚", "合成新闻标题")
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -73,7 +73,7 @@ def test_kill_at_random_moments_keeps_the_previous_index(
     seed_index: Path, seed_copy: Path, big_dump: Path
 ) -> None:
     before = answers(seed_copy)
-    assert before["合成编号"]["total"] == 0  # type: ignore[index]
+    assert before["合成新闻标题"]["total"] == 0  # type: ignore[index]
     rng = random.Random(20240601)
     args = command("index", str(big_dump), "--index", str(seed_copy), "--jobs", "2")
     kills = 0
@@ -92,7 +92,7 @@ def test_kill_at_random_moments_keeps_the_previous_index(
         _out, err = proc.communicate(timeout=120)
         assert "Traceback" not in err, err
         if proc.returncode == 0:  # a fast machine finished first: start again from the seeds
-            assert answers(seed_copy)["合成编号"]["total"] > 0  # type: ignore[index]
+            assert answers(seed_copy)["合成新闻标题"]["total"] > 0  # type: ignore[index]
             shutil.rmtree(seed_copy)
             shutil.copytree(seed_index, seed_copy)
             continue
@@ -113,7 +113,7 @@ def test_kill_at_random_moments_keeps_the_previous_index(
     assert done.returncode == 0, done.stderr
     assert "1 new" in done.stdout
     after = answers(seed_copy)
-    assert after["合成编号"]["total"] > 0  # type: ignore[index]
+    assert after["合成新闻标题"]["total"] > 0  # type: ignore[index]
     seed_hits = {hit["id"] for hit in before["徐子佳"]["hits"]}  # type: ignore[index]
     assert seed_hits <= {hit["id"] for hit in after["徐子佳"]["hits"]}  # type: ignore[index]
     assert generations(seed_copy) == [ix.current_generation(seed_copy).name]  # type: ignore[union-attr]

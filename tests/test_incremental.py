@@ -121,11 +121,12 @@ def test_a_new_cleaner_version_recleans_with_a_message(
 ) -> None:
     index = tmp_path / "ix"
     run("index", str(dumps), "--index", str(index))
-    monkeypatch.setattr(indexer, "CLEANER_VERSION", indexer.CLEANER_VERSION + 1)
+    old = indexer.CLEANER_VERSION
+    monkeypatch.setattr(indexer, "CLEANER_VERSION", old + 1)
     # Only one folder given: files indexed with the old cleaner are re-cleaned all the same.
     code, out, err = run("index", str(next(dumps.glob("002_*.txt"))), "--index", str(index))
     assert code == 0
-    assert f"the cleaner changed (version 1 -> {indexer.CLEANER_VERSION})" in err
+    assert f"the cleaner changed (version {old} -> {old + 1})" in err
     assert "5 changed" in out
     code, out, _ = run("index", str(dumps), "--index", str(index))
     assert "5 unchanged" in out
