@@ -49,6 +49,13 @@ from .exact import DocSetQuery
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 32
+#: Words, quoted strings and exclusions in one query. Each required clause is one more matcher
+#: over every candidate article (a common word is 19,000 of them on the xwlb corpus), so the
+#: cap is what keeps the slowest 200-character query under a second.
+MAX_CLAUSES = 24
+#: Words joined by OR, in the whole query: each alternative is scored over every article holding
+#: it (eight common words: under a second on the xwlb corpus).
+MAX_ALTERNATIVES = 8
 FIELDS = ("title", "text")
 PHRASE_BONUS = 10_000.0
 TYPED_BONUS = 100.0
@@ -77,6 +84,11 @@ class Clause:
     def needle(self) -> str:
         """The clause in exact form: what an exact match looks for."""
         return exact_form(self.text)
+
+    @property
+    def key(self) -> tuple[str, bool, bool, str | None]:
+        """Clauses with the same key find the same articles."""
+        return (self.needle, self.phrase, self.exclude, self.field)
 
 
 @dataclass
@@ -126,7 +138,23 @@ def parse(raw: str) -> ParsedQuery:
     if not parsed.groups:
         # Nothing but syntax (a lone ``"`` or ``-``): search the characters as typed.
         parsed.groups = [[Clause(text, phrase=True)]]
+    # A repeated word adds nothing to find but a full pass over its matches: ``的 的 …``.
+    groups = [_unique(group, lambda c: c.key) for group in parsed.groups]
+    parsed.groups = _unique(groups, lambda g: tuple(c.key for c in g))
+    parsed.excluded = _unique(parsed.excluded, lambda c: c.key)
+    if len(parsed.positive) + len(parsed.excluded) > MAX_CLAUSES:
+        raise SearcherError(f"too many words: at most {MAX_CLAUSES} words and quoted strings")
+    if sum(len(group) for group in parsed.groups if len(group) > 1) > MAX_ALTERNATIVES:
+        raise SearcherError(f"too many alternatives: at most {MAX_ALTERNATIVES} words joined by OR")
     return parsed
+
+
+def _unique(items: list[Any], key: Callable[[Any], Any]) -> list[Any]:
+    """``items`` without repeats of a key, the first of each kept, in order."""
+    first: dict[Any, Any] = {}
+    for item in items:
+        first.setdefault(key(item), item)
+    return list(first.values())
 
 
 class Synonyms:
@@ -177,11 +205,12 @@ class QueryBuilder:
         required = []
         for group in parsed.groups:
             alternatives = [self.clause(c, drop_stops) for c in group]
-            kept = [q for q in alternatives if q is not None]
+            kept = _united([q for q in alternatives if q is not None])
             if kept:
                 required.append(_either(kept))
         if not required:
             return wq.NullQuery()
+        required = _intersected(required)
         query: wq.Query = required[0] if len(required) == 1 else wq.And(required)
         excluded = [self.clause(c, drop_stops, expand=False) for c in parsed.excluded]
         excluded = [q for q in excluded if q is not None]
@@ -298,6 +327,38 @@ class _UnprunedMatcher(matching.WrappingMatcher):
 
     def supports_block_quality(self) -> bool:
         return False
+
+
+def _intersected(required: list[wq.Query]) -> list[wq.Query]:
+    """``required`` with its exact matches (common words, single characters) intersected
+    into one: Whoosh would walk every candidate once per clause, and twice per search."""
+    sets = [q for q in required if type(q) is DocSetQuery]
+    if len(sets) < 2:
+        return required
+    scores = dict(zip(sets[0].docnums, sets[0].scores, strict=True))
+    for query in sets[1:]:
+        scores = {
+            doc: scores[doc] + score
+            for doc, score in zip(query.docnums, query.scores, strict=True)
+            if doc in scores
+        }
+    docnums = sorted(scores)
+    merged = DocSetQuery(docnums, [scores[d] for d in docnums], " ".join(q.label for q in sets))
+    return [merged, *(q for q in required if type(q) is not DocSetQuery)]
+
+
+def _united(alternatives: list[wq.Query]) -> list[wq.Query]:
+    """``alternatives`` with their exact matches united into one (scores add up, as in an Or)."""
+    sets = [q for q in alternatives if type(q) is DocSetQuery]
+    if len(sets) < 2:
+        return alternatives
+    scores: dict[int, float] = {}
+    for query in sets:
+        for doc, score in zip(query.docnums, query.scores, strict=True):
+            scores[doc] = scores.get(doc, 0.0) + score
+    docnums = sorted(scores)
+    merged = DocSetQuery(docnums, [scores[d] for d in docnums], " OR ".join(q.label for q in sets))
+    return [merged, *(q for q in alternatives if type(q) is not DocSetQuery)]
 
 
 def _either(queries: Sequence[wq.Query], boost: float = 1.0) -> wq.Query:

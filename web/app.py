@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, abort, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -61,6 +62,15 @@ def create_app(engine: Engine | None = None) -> Flask:
             return engine.article(article_id), engine.similar(article_id)
         except SearcherError:
             abort(404, description=f"no article with id {article_id}")
+
+    @app.before_request
+    def utf8_only() -> None:
+        # Werkzeug keeps undecodable bytes as literal "%FF" text; searching that would
+        # answer a question nobody asked.
+        try:
+            unquote_to_bytes(request.query_string).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("the address is not valid UTF-8: type the query again") from None
 
     @app.errorhandler(BadRequest)
     def bad_request(error: BadRequest) -> Any:
