@@ -62,15 +62,31 @@ class Facets:
         }
 
 
+def _column(reader: Any, name: str) -> list[Any]:
+    """The values of column ``name``, by document number.
+
+    Whoosh's multi-segment column leaves out a segment that has no such column when iterated
+    (an update whose pages all lack a source), which would shift the values of every later
+    document: such a segment gets the column's default for each of its documents instead.
+    """
+    field = reader.schema[name]
+    default = field.from_column_value(field.column_type.default_value())
+    values: list[Any] = []
+    for leaf, _offset in reader.leaf_readers():
+        if leaf.has_column(name):
+            values.extend(leaf.column_reader(name))
+        else:
+            values.extend([default] * leaf.doc_count_all())
+    return values
+
+
 class FacetColumns:
     """The facet columns of one index generation, by document number, and its documents in
     date order for the date filter."""
 
     def __init__(self, reader: Any, expand_region: Callable[[str], list[str]]) -> None:
-        self.values: dict[str, list[str]] = {
-            name: list(reader.column_reader(name)) for name in COLUMNS
-        }
-        days = list(reader.column_reader("day"))
+        self.values: dict[str, list[str]] = {name: _column(reader, name) for name in COLUMNS}
+        days = _column(reader, "day")
         self._by_day = sorted(range(len(days)), key=days.__getitem__)
         self._days = [days[doc] for doc in self._by_day]
         self._expand_region = expand_region

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +116,35 @@ def test_date_filter_includes_both_ends_and_leaves_out_undated(web_engine: Engin
     assert web_engine.search("工作", since="1900-01-01").total == len(dated)
     one_region = web_engine.search("工作", since="1900-01", region=dated[0].region or "")
     assert one_region.total == sum(1 for h in dated if h.region == dated[0].region)
+
+
+def test_an_update_without_sources_keeps_facets_in_line(tmp_path: Path, seeds: Path) -> None:
+    """A dump whose pages all lack a source makes a Whoosh segment without a source column;
+    the facets of every article, old and new, still count what their filters find, and a
+    running engine answers the new articles with facets."""
+    import json
+
+    from conftest import HOSTILE_PAGE
+
+    first, update = tmp_path / "first", tmp_path / "update"
+    first.mkdir()
+    update.mkdir()
+    (first / "page.jsonl").write_text(json.dumps(HOSTILE_PAGE, ensure_ascii=False) + "\n")
+    story = {
+        "url": "http://x.gov.cn/2",
+        "date": "2024-05-01",
+        "title": "川汇区推进河长制工作",
+        "text": "川汇区召开河长制工作推进会，要求各级河长履职尽责，确保河湖水质持续改善。",
+    }
+    (update / "update.jsonl").write_text(json.dumps(story, ensure_ascii=False) + "\n")
+    engine = Engine(tmp_path / "ix")
+    engine.index([first, next(seeds.glob("001_*.txt"))])
+    assert engine.search("川汇区", facets=True).facets is not None
+    Engine(tmp_path / "ix").index([update])  # another process's run, in effect
+
+    new = engine.search("河长制", facets=True)
+    assert new.total == 1 and new.facets is not None and new.facets.source == []
+    facets = engine.search("川汇区", facets=True).facets
+    assert facets is not None and facets.source
+    for value in facets.source:
+        assert engine.search("川汇区", source=value.value).total == value.count
