@@ -98,3 +98,33 @@ def big_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
+
+
+#: A page built to run script wherever its text lands: title, source, text, URL, entities.
+XSS_PAGE = {
+    "url": "javascript:alert(document.domain)",
+    "title": '联播快讯"><svg onload=alert(11)>&lt;script&gt;alert(12)&lt;/script&gt;',
+    "date": "2024-06-01",
+    "text": "\n".join(
+        [
+            '来源：<img src=x onerror=alert(13)>"><a href="javascript:alert(14)">点我</a>',
+            "联播快讯：今天我们报道文明城市建设，页面中写有 javascript:alert(15) 这样的链接文字，"
+            "以及 &lt;iframe src=javascript:alert(16)&gt; 这样的实体。",
+            "联播快讯：文明城市创建工作在各地稳步推进，<style>body{display:none}</style>"
+            "群众满意度持续提高，' onmouseover='alert(17)' 也只是文字。",
+            "联播快讯：各地要把文明城市创建工作落到实处，&#60;script&#62;alert(18)&#60;/script&#62;。",
+        ]
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def xss_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:data:`XSS_PAGE` and one seed dump."""
+    import json
+
+    dumps = tmp_path_factory.mktemp("xss-dumps")
+    (dumps / "xss.jsonl").write_text(json.dumps(XSS_PAGE, ensure_ascii=False) + "\n")
+    folder = tmp_path_factory.mktemp("xss-index")
+    Engine(folder).index([dumps, next(SEEDS.glob("001_*.txt"))])
+    return folder

@@ -270,3 +270,33 @@ def test_keyboard_only(server: str, page: Any) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url("**region=**")
     assert page.locator("#facet-region + ul a.on").count() == 1
+
+
+@pytest.fixture(scope="module")
+def xss_server(xss_index: Path) -> Iterator[str]:
+    from waitress.server import create_server
+
+    port = _free_port()
+    srv = create_server(create_app(Engine(xss_index)), host="127.0.0.1", port=port, threads=2)
+    threading.Thread(target=srv.run, daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    srv.close()
+
+
+def test_script_urls_and_entities_in_a_page_run_nothing(xss_server: str, page: Any) -> None:
+    """Typed, shown in results and facets, opened: no dialog, no CSP violation (the ``page``
+    fixture fails on either), no element the page's text could have made."""
+    page.goto(xss_server + "/")
+    page.get_by_label("搜索政务新闻").press_sequentially("联播快讯")  # instant results
+    page.wait_for_selector(".hit h2")
+    title = page.locator(".hit h2").first.inner_text()
+    assert "<svg onload=alert(11)>" in title
+    page.locator(".hit h2 a").first.click()
+    page.wait_for_selector("article.article h1")
+    assert "javascript:alert(document.domain)" in page.locator("dl.fields").inner_text()
+    body = page.locator(".body").inner_text()
+    assert '<a href="javascript:alert(14)">' in body or "javascript:alert(15)" in body
+    forged = "svg, img, iframe, .body a, .body style, dd a"
+    assert page.locator(f"main {forged}".replace(", ", ", main ")).count() == 0
+    assert page.evaluate("document.scripts.length") == 1  # only /static/app.js
+    assert page.locator("body").is_visible()  # the page's <style> hid nothing
