@@ -133,7 +133,10 @@ def server(web_index: Path) -> Iterator[int]:
     """The app under waitress, as ``searcher serve`` runs it: real request lines."""
     from waitress.server import create_server
 
-    srv = create_server(create_app(Engine(web_index)), host="127.0.0.1", port=0, threads=2)
+    from web.serve import OPTIONS
+
+    app = create_app(Engine(web_index))
+    srv = create_server(app, host="127.0.0.1", port=0, threads=2, **OPTIONS)
     port = srv.socket.getsockname()[1]  # type: ignore[attr-defined]
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -180,6 +183,25 @@ def test_no_path_leaves_the_static_folder(server: int, client: FlaskClient, path
 def test_raw_invalid_bytes_in_the_request_line(server: int, target: bytes) -> None:
     status, _body = raw_get(server, target)
     assert status == 200 or 400 <= status < 500
+
+
+def test_a_large_request_body_is_refused_and_the_server_goes_on(server: int) -> None:
+    with socket.create_connection(("127.0.0.1", server), timeout=10) as sock:
+        sock.sendall(
+            b"POST /api/search?q=x HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n"
+        )
+        sock.sendall(b"x" * 128 * 1024)
+        answer = sock.recv(4096)
+    assert answer.split()[1] == b"413", answer[:100]
+    assert raw_get(server, b"/api/search?q=%E6%96%87%E6%98%8E")[0] == 200
+
+
+@pytest.mark.parametrize("method", [b"POST", b"PUT", b"DELETE"])
+def test_only_get_is_answered(server: int, method: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", server), timeout=10) as sock:
+        sock.sendall(method + b" /api/search?q=x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                     b"Connection: close\r\n\r\n")  # fmt: skip
+        assert sock.recv(4096).split()[1] == b"405"
 
 
 def test_no_request_reads_outside_the_index_and_the_app(

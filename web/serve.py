@@ -14,6 +14,9 @@ import socket
 from typing import Any
 
 IDENT = "searcher"
+#: Every page is a GET: a request body is never read, so waitress need not buffer one (its
+#: default accepts 1 GB, spooled to disk); a client that sends nothing for 30 s is dropped.
+OPTIONS = {"ident": IDENT, "max_request_body_size": 64 * 1024, "channel_timeout": 30}
 
 
 def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> None:
@@ -21,7 +24,7 @@ def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> Non
     import waitress
 
     if workers == 1:
-        waitress.serve(app, host=host, port=port, threads=threads, ident=IDENT)
+        waitress.serve(app, host=host, port=port, threads=threads, **OPTIONS)
         return
     # Every socket is bound before forking, so a busy port fails here, once.
     sockets = [_listening_socket(host, port) for _ in range(workers)]
@@ -34,7 +37,7 @@ def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> Non
                     other.close()
             status = 0
             try:
-                waitress.serve(app, sockets=[sock], threads=threads, ident=IDENT)
+                waitress.serve(app, sockets=[sock], threads=threads, **OPTIONS)
             except KeyboardInterrupt:
                 pass
             except BaseException:
