@@ -27,6 +27,9 @@ DUMP_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 MAX_DECOMPRESSED = 512 * 1024 * 1024
 #: One page (a file, or one JSON line) larger than this is not a page but a data blob.
 MAX_PAGE_CHARS = 5 * 1024 * 1024
+#: Bytes of a one-page file (text, HTML), gunzipped: no encoding read takes more than four
+#: bytes a character, so a larger file is over :data:`MAX_PAGE_CHARS` and is never read.
+MAX_PAGE_BYTES = 4 * MAX_PAGE_CHARS
 #: Text with more replacement characters than this share was not text in any encoding.
 MAX_UNDECODABLE = 0.05
 
@@ -236,11 +239,15 @@ def dump_kind(path: Path) -> str | None:
     return None
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when it is a ``.gz``; raises SourceError with a reason."""
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, gunzipped when it is a ``.gz``, at most ``limit`` of them (default
+    :data:`MAX_DECOMPRESSED`); raises SourceError with a reason."""
+    limit = MAX_DECOMPRESSED if limit is None else limit
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            if os.fstat(handle.fileno()).st_size > limit:
+                raise SourceError(str(path), f"larger than {limit // 2**20} MB (skipped)")
+            data = handle.read(limit + 1)
     except PermissionError:
         raise SourceError(str(path), "permission denied") from None
     except IsADirectoryError:
@@ -248,20 +255,25 @@ def read_bytes(path: Path) -> bytes:
     except OSError as error:
         raise SourceError(str(path), error.strerror or str(error)) from None
     if path.suffix.lower() == ".gz" or data[:2] == b"\x1f\x8b":
-        data = _gunzip(path, data)
+        data = _gunzip(path, data, limit)
     return data
 
 
-def _gunzip(path: Path, data: bytes) -> bytes:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_bytes says why
+
+
+def _gunzip(path: Path, data: bytes, limit: int) -> bytes:
     decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
     try:
-        out = decompressor.decompress(data, MAX_DECOMPRESSED + 1)
+        out = decompressor.decompress(data, limit + 1)
     except zlib.error as error:
         raise SourceError(str(path), f"not a valid gzip file ({error})") from None
-    if len(out) > MAX_DECOMPRESSED or decompressor.unconsumed_tail:
-        raise SourceError(
-            str(path), f"decompresses to more than {MAX_DECOMPRESSED // 2**20} MB (skipped)"
-        )
+    if len(out) > limit or decompressor.unconsumed_tail:
+        raise SourceError(str(path), f"decompresses to more than {limit // 2**20} MB (skipped)")
     if not decompressor.eof:
         raise SourceError(str(path), "truncated gzip file")
     return out
@@ -296,8 +308,11 @@ def check_text(path: Path, data: bytes) -> None:
 def read_pages(path: Path) -> Iterator[Page | SourceError]:
     """The pages of one dump file, or SourceErrors for the file or single bad JSON lines."""
     kind = dump_kind(path) or "text"
+    page_bytes = min(MAX_PAGE_BYTES, MAX_DECOMPRESSED)
     try:
-        data = read_bytes(path)
+        if kind != "jsonl" and path.suffix.lower() != ".gz" and _size(path) > page_bytes:
+            raise SourceError(str(path), f"page larger than {MAX_PAGE_CHARS // 2**20} M characters")
+        data = read_bytes(path, None if kind == "jsonl" else page_bytes)
         check_text(path, data)
     except SourceError as error:
         yield error

@@ -156,3 +156,29 @@ def test_an_endless_line_is_refused_and_the_rest_indexed(tmp_path: Path) -> None
     assert report.files_failed >= 2
     assert any("long.txt" in p and "larger than" in p for p in report.problems)
     assert engine.search("推进会").total == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "reason"),
+    [("huge.txt", 2 * 2**30, "page larger than 5 M characters"),
+     ("huge.html", 30 * 2**20, "page larger than 5 M characters"),
+     ("huge.jsonl", 8 * 2**30, "larger than 512 MB")],
+)  # fmt: skip
+def test_a_huge_file_is_refused_without_being_read(
+    tmp_path: Path, name: str, size: int, reason: str
+) -> None:
+    """A file too big to hold a page (or, JSON Lines, too big to read at once) is refused
+    from its size: a 2 GB text file costs no 2 GB of memory."""
+    import tracemalloc
+
+    path = tmp_path / name
+    with open(path, "wb") as handle:
+        handle.truncate(size)  # sparse: no disk space used
+    tracemalloc.start()
+    try:
+        _, (error,) = timed(path, 2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert reason in str(error)
+    assert peak < 2**20
