@@ -15,7 +15,8 @@ Systems:
     this project: ``searcher index DUMP --index DIR --rebuild`` (or ``python -m
     searcher.cli`` when ``searcher`` is not on PATH), queries through
     ``searcher.engine.Engine(DIR).search(q, limit=10, since=, until=)`` in this
-    process. If any of that fails the table says ``searcher: not available (<error>)``.
+    process (``facets=True`` for the filtered kind, as the search page asks). If any of
+    that fails the table says ``searcher: not available (<error>)``.
 
 Indexing runs each system as a whole process (interpreter start to exit): wall seconds, CPU
 seconds, peak RSS (``wait4`` of that child), stories/s, MB/s of the dump, index size on disk.
@@ -254,6 +255,7 @@ class Searcher(System):
                 limit=10,
                 since=query.get("since"),
                 until=query.get("until"),
+                facets=query["kind"] == "filtered",
             )
             return hit_count(result), top_hits(result)
 
