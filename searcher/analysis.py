@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -234,6 +235,21 @@ class ChineseTokenizer(Tokenizer):
                     token.startchar = start_char + start
                     token.endchar = start_char + end
                 yield token
+
+
+def index_term_counts(value: str, user_words: tuple[str, ...] = ()) -> Counter[str]:
+    """How often each index term occurs in ``value``: every word, and the dictionary words
+    inside it (:func:`subwords`), as :class:`ChineseTokenizer` yields them for indexing,
+    counted without building a token per occurrence."""
+    segmenter = load_segmenter(user_words)
+    words = getattr(value, "segmented", None)
+    if words is None:
+        words = _segment_with(segmenter, normalise(value))
+    counts = Counter(word for word, _, _ in words)
+    for word, count in list(counts.items()):
+        for part in _subwords_with(segmenter, word):
+            counts[part] += count
+    return counts
 
 
 class Segmented(str):

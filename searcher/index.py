@@ -26,12 +26,13 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.system import pack_uint
 
-from .analysis import chinese_analyzer
+from .analysis import chinese_analyzer, index_term_counts
 from .errors import SearcherError
 
 CURRENT = "CURRENT"
@@ -42,13 +43,35 @@ INDEX_NAME = "MAIN"
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 
 
+class WordsField(TEXT):
+    """A text field of word frequencies, without positions.
+
+    Quoted strings and the whole-query tier are matched on the exact text
+    (:mod:`searcher.exact`), never by Whoosh phrase queries, so positions would only cost
+    time and disk (about half of each). Terms are counted in one pass over the
+    segmentation instead of one Whoosh token per occurrence.
+    """
+
+    def __init__(self, analyzer: Any, field_boost: float = 1.0, stored: bool = False) -> None:
+        super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost, stored=stored)
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if kwargs.get("mode", "index") != "index" or not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        boost = self.format.field_boost
+        user_words = getattr(self.analyzer, "user_words", ())
+        for term, count in index_term_counts(value, user_words).items():
+            yield term.encode("utf-8"), count, count * boost, pack_uint(count)
+
+
 def make_schema(userdicts: tuple[str, ...] = ()) -> Schema:
-    """Fields: words of title and text (positions for phrases), filter and facet columns."""
+    """Fields: word frequencies of title and text, filter and facet columns."""
     analyzer = chinese_analyzer(userdicts)
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
-        text=TEXT(analyzer=analyzer),
+        title=WordsField(analyzer, field_boost=3.0, stored=True),
+        text=WordsField(analyzer),
         date=ID(stored=True),
         day=NUMERIC(int, bits=32, sortable=True, signed=False),
         year=ID(sortable=True),
