@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 import click
 
 from .errors import SearcherError
-from .indexer import IndexInterrupted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,11 +34,12 @@ def user_errors(func: F) -> F:
         except SearcherError as error:
             click.echo(f"searcher: {error}", err=True)
             sys.exit(1)
-        except IndexInterrupted as interrupt:
-            click.echo(f"searcher: {interrupt.report.interrupted()}", err=True)
-            sys.exit(130)
-        except KeyboardInterrupt:
-            click.echo("searcher: interrupted; the index is unchanged", err=True)
+        except KeyboardInterrupt as interrupt:
+            # An IndexInterrupted carries its run's report (the indexer is not imported here:
+            # a search starts faster without it).
+            report = getattr(interrupt, "report", None)
+            said = report.interrupted() if report else "interrupted; the index is unchanged"
+            click.echo(f"searcher: {said}", err=True)
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
@@ -129,6 +129,7 @@ def watch_command(
     quiet: bool,
 ) -> None:  # fmt: skip
     """Index new and changed dumps in FOLDER as they land (Ctrl-C stops)."""
+    from .indexer import IndexInterrupted
     from .watch import watch
 
     engine = _engine(index_dir)

@@ -11,16 +11,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import exact, indexer
+from . import exact
 from . import index as ix
 from .articles import Article
 from .errors import SearcherError
 from .facets import FacetColumns, Facets
-from .indexer import IndexReport, ProgressCallback
 from .sources import SourceError, expand_paths
 from .store import Store
+
+if TYPE_CHECKING:  # the indexer (numpy, the cleaner, worker pools) loads only to index
+    from .indexer import IndexReport, ProgressCallback
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -226,6 +228,8 @@ class Engine:
                     f"{self.index_dir} was indexed with another user dictionary: "
                     "add --rebuild to index everything with this one"
                 )
+
+        from . import indexer
 
         return indexer.run(
             self.index_dir, files, rebuild=rebuild, prune=prune, jobs=jobs, wait=wait,

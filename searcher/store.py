@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import dedup
 from .articles import Article
 from .clean import SiteStats
 
@@ -142,7 +141,7 @@ class Store:
 
     def _put_bands(self, article_id: str, minhash: bytes | None) -> None:
         if minhash:
-            keys = dedup.band_keys(dedup.from_blob(minhash))
+            keys = _band_keys(minhash)
             self.db.executemany(
                 "INSERT OR IGNORE INTO minhash_bands VALUES (?, ?)", [(k, article_id) for k in keys]
             )
@@ -174,7 +173,7 @@ class Store:
                 "SELECT minhash FROM articles WHERE id = ?", (article_id,)
             ).fetchone()
             if row and row[0]:
-                keys = dedup.band_keys(dedup.from_blob(row[0]))
+                keys = _band_keys(row[0])
                 self.db.executemany(
                     "DELETE FROM minhash_bands WHERE key = ? AND id = ?",
                     [(k, article_id) for k in keys],
@@ -371,3 +370,10 @@ def _file_record(row: sqlite3.Row) -> FileRecord:
     record = FileRecord(**dict(row))
     record.failed = bool(record.failed)
     return record
+
+
+def _band_keys(minhash: bytes) -> list[int]:
+    """The LSH band buckets of a stored signature."""
+    from . import dedup  # numpy and datasketch: only writers need them, not a search
+
+    return dedup.band_keys(dedup.from_blob(minhash))
