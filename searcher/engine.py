@@ -459,6 +459,8 @@ def _write_search_data(generation: ix.Generation, synonym_lines: list[str] | Non
         text = exact.ExactText.from_articles(store.shown_texts())
     finally:
         store.close()
+    with generation.ix.reader() as reader:
+        text = text.in_whoosh_order(reader)
     text.write(generation.path / exact.FILE)
 
 

@@ -7,8 +7,12 @@ Word indexes cannot promise that (``"蝶"`` inside ``蝴蝶``, any string the se
 differently), and a character n-gram field costs indexing 4x its speed and 23x the text on
 disk, so each index generation keeps this file beside the Whoosh segments::
 
-    exact.bin   magic line, a header (counts), the article ids, then
-                zlib(UTF-16) of  title0 US text0 US title1 US text1 US …
+    exact.bin   magic line, a header (counts), the article ids, their Whoosh document
+                numbers (uint32), then zlib(UTF-16) of  title0 US text0 US title1 US …
+
+The indexer writes it in Whoosh's document order, numbers included, so a reader scans it as
+it is: mapping ids to document numbers when a process opens the index would read every
+stored document (0.5-1 s on the whole xwlb corpus, on each start of ``searcher search``).
 
 Loaded, it is one string per title and per text; a search is one C-level substring test
 per field (``needle in field``: a memchr-speed scan, tens of ms for the 10 million characters
@@ -35,11 +39,14 @@ from whoosh import query as wq
 from .analysis import exact_form
 
 FILE = "exact.bin"
-MAGIC = b"searcher-exact 2\n"
+MAGIC = b"searcher-exact 3\n"
+#: Files of the previous version (no document numbers, in the store's order) still load.
+_OLD_MAGIC = b"searcher-exact 2\n"
 # A whitespace character to ``str.split``, so exact_form removes it from text and queries:
 # it can separate fields in the file.
 SEPARATOR = "\x1f"
 _HEADER = struct.Struct("<QQQ")  # articles, bytes of ids, bytes of the compressed text
+_DOCNUM = "I"
 _LEVEL = 6
 #: How much more an article weighs when its title, not only its text, holds the string.
 TITLE_WEIGHT = 3.0
@@ -48,11 +55,13 @@ TITLE_WEIGHT = 3.0
 @dataclass
 class ExactText:
     """The exact-match text of one index generation: article ``k`` (in ``ids`` order) has
-    title ``titles[k]`` and text ``texts[k]``, both in exact form."""
+    title ``titles[k]`` and text ``texts[k]``, both in exact form, and, once
+    :meth:`in_whoosh_order`, Whoosh document number ``docnums[k]``."""
 
     ids: list[str]
     titles: list[str]
     texts: list[str]
+    docnums: list[int] | None = None
 
     @classmethod
     def from_articles(cls, articles: Iterable[tuple[str, str, str]]) -> ExactText:
@@ -69,6 +78,9 @@ class ExactText:
     def write(self, path: Path) -> None:
         """Write to ``path`` (a new file: generations are never changed in place)."""
         ids = "\n".join(self.ids).encode("ascii")
+        docnums = array(_DOCNUM, self.docnums if self.docnums is not None else [])
+        if self.docnums is None or len(docnums) != len(self.ids):
+            raise ValueError("exact text is written in Whoosh's order (in_whoosh_order first)")
         fields = (f for pair in zip(self.titles, self.texts, strict=True) for f in pair)
         joined = "".join(f + SEPARATOR for f in fields)
         packed = zlib.compress(joined.encode("utf-16-le"), _LEVEL)
@@ -77,6 +89,7 @@ class ExactText:
             handle.write(MAGIC)
             handle.write(_HEADER.pack(len(self.ids), len(ids), len(packed)))
             handle.write(ids)
+            handle.write(docnums.tobytes())
             handle.write(packed)
         os.replace(tmp, path)
 
@@ -84,18 +97,28 @@ class ExactText:
     def read(cls, path: Path) -> ExactText:
         """Load a file written by :meth:`write`; ValueError when it is not one."""
         data = path.read_bytes()
-        if not data.startswith(MAGIC):
+        if not data.startswith((MAGIC, _OLD_MAGIC)):
             raise ValueError(f"{path}: not an exact-match text file")
         at = len(MAGIC)
-        count, id_bytes, packed_bytes = _HEADER.unpack_from(data, at)
+        try:
+            count, id_bytes, packed_bytes = _HEADER.unpack_from(data, at)
+        except struct.error:
+            raise ValueError(f"{path}: truncated exact-match text file") from None
         at += _HEADER.size
         ids = data[at : at + id_bytes].decode("ascii").split("\n") if count else []
         at += id_bytes
+        docnums = None
+        if data.startswith(MAGIC):
+            numbers = array(_DOCNUM)
+            numbers.frombytes(data[at : at + count * numbers.itemsize])
+            docnums = numbers.tolist()
+            at += count * numbers.itemsize
         fields = zlib.decompress(data[at : at + packed_bytes]).decode("utf-16-le")
         parts = fields.split(SEPARATOR)
-        if len(ids) != count or len(parts) != 2 * count + 1 or parts[-1]:
+        complete = docnums is None or len(docnums) == count
+        if not complete or len(ids) != count or len(parts) != 2 * count + 1 or parts[-1]:
             raise ValueError(f"{path}: truncated exact-match text file")
-        return cls(ids, parts[0:-1:2], parts[1:-1:2])
+        return cls(ids, parts[0:-1:2], parts[1:-1:2], docnums)
 
     def find(self, needle: str, field: str | None = None) -> tuple[list[int], set[int]]:
         """Positions in ``ids`` (ascending) of the articles whose title or text (or only
@@ -119,7 +142,21 @@ class ExactText:
         def copied(fields: list[str]) -> list[str]:
             return SEPARATOR.join(fields[i] for i in order).split(SEPARATOR) if order else []
 
-        return ExactText([self.ids[i] for i in order], copied(self.titles), copied(self.texts))
+        docnums = [self.docnums[i] for i in order] if self.docnums is not None else None
+        return ExactText(
+            [self.ids[i] for i in order], copied(self.titles), copied(self.texts), docnums
+        )
+
+    def in_whoosh_order(self, reader: Any) -> ExactText:
+        """The articles Whoosh's ``reader`` holds, in its document order, with their numbers
+        (articles missing from Whoosh, none when the two agree, are left out)."""
+        by_id = {fields["id"]: docnum for docnum, fields in reader.iter_docs()}
+        order = sorted(
+            (i for i, a in enumerate(self.ids) if a in by_id), key=lambda i: by_id[self.ids[i]]
+        )
+        ordered = self.reordered(order)
+        ordered.docnums = [by_id[a] for a in ordered.ids]
+        return ordered
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -174,14 +211,11 @@ class ExactMatcher:
     """Exact matches of one generation as Whoosh queries for one searcher's numbering."""
 
     def __init__(self, text: ExactText, searcher: Any) -> None:
-        by_id = {fields["id"]: docnum for docnum, fields in searcher.reader().iter_docs()}
-        # In Whoosh's order, so that positions found are document numbers in order; articles
-        # of the store missing from Whoosh (none, when the two agree) are left out.
-        order = sorted(
-            (i for i, a in enumerate(text.ids) if a in by_id), key=lambda i: by_id[text.ids[i]]
-        )
-        self.text = text.reordered(order)
-        self.docnums = [by_id[a] for a in self.text.ids]
+        # In Whoosh's order, so that positions found are document numbers in order.
+        if text.docnums is None:
+            text = text.in_whoosh_order(searcher.reader())
+        self.text = text
+        self.docnums: list[int] = text.docnums or []
 
     def query(self, needle: str, field: str | None = None, score: float = 1.0) -> DocSetQuery:
         """The documents holding ``needle`` (exact form) as a query: each scores ``score``,
