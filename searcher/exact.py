@@ -120,17 +120,23 @@ class ExactText:
             raise ValueError(f"{path}: truncated exact-match text file")
         return cls(ids, parts[0:-1:2], parts[1:-1:2], docnums)
 
-    def find(self, needle: str, field: str | None = None) -> tuple[list[int], set[int]]:
+    def find(
+        self, needle: str, field: str | None = None, within: Sequence[int] | None = None
+    ) -> tuple[list[int], set[int]]:
         """Positions in ``ids`` (ascending) of the articles whose title or text (or only
-        ``field``) contains ``needle``, which must be in exact form; and those whose title
-        does."""
+        ``field``) contains ``needle``, which must be in exact form, among the positions
+        ``within`` (ascending) when given; and those whose title does."""
         if not needle:
             return [], set()
-        titled = set() if field == "text" else {i for i, t in enumerate(self.titles) if needle in t}
+        titles, texts = self.titles, self.texts
+        if within is None:
+            within = range(len(self.ids))
+        titled = set() if field == "text" else {i for i in within if needle in titles[i]}
         if field == "title":
             return sorted(titled), titled
-        in_texts = [i for i, t in enumerate(self.texts) if needle in t]
-        return sorted(titled.union(in_texts)) if titled else in_texts, titled
+        if titled:
+            return [i for i in within if i in titled or needle in texts[i]], titled
+        return [i for i in within if needle in texts[i]], titled
 
     def reordered(self, order: Sequence[int]) -> ExactText:
         """The same articles in ``order`` (positions in ``ids``).
@@ -217,11 +223,24 @@ class ExactMatcher:
         self.text = text
         self.docnums: list[int] = text.docnums or []
 
-    def query(self, needle: str, field: str | None = None, score: float = 1.0) -> DocSetQuery:
-        """The documents holding ``needle`` (exact form) as a query: each scores ``score``,
-        times :data:`TITLE_WEIGHT` when its title holds it."""
-        found, titled = self.text.find(needle, field)
+    def query(
+        self,
+        needle: str,
+        field: str | None = None,
+        score: float = 1.0,
+        within: Sequence[int] | None = None,
+    ) -> DocSetQuery:
+        """The documents holding ``needle`` (exact form), among the document numbers
+        ``within`` (ascending) when given, as a query: each scores ``score``, times
+        :data:`TITLE_WEIGHT` when its title holds it."""
         docnums = self.docnums
+        positions = None
+        if within is not None:
+            at = (bisect_left(docnums, d) for d in within)
+            positions = [
+                i for i, d in zip(at, within, strict=True) if i < len(docnums) and docnums[i] == d
+            ]
+        found, titled = self.text.find(needle, field, positions)
         boosted = score * TITLE_WEIGHT
         return DocSetQuery(
             [docnums[i] for i in found],

@@ -66,9 +66,14 @@ SYNONYM_WEIGHT = 0.5
 _NON_SPACE_RE = re.compile(r"\S+")
 _TOKEN_RE = re.compile(r'(-?)(?:(title|text):)?(?:"([^"]*)"?|(\S+))')
 
-#: ``exact(needle, field, score)``: the articles whose title or text (or only ``field``)
-#: holds ``needle`` (in exact form), as a Whoosh query scoring each of them ``score``.
-ExactLookup = Callable[[str, "str | None", float], DocSetQuery]
+#: Up to this many articles matching the rest of a query, the whole-query tier looks for the
+#: string in those articles only; above, one scan of every article is cheaper.
+TIER_WITHIN_MAX = 5_000
+
+#: ``exact(needle, field, score, within=None)``: the articles whose title or text (or only
+#: ``field``) holds ``needle`` (in exact form), among the documents ``within`` when given,
+#: as a Whoosh query scoring each of them ``score``.
+ExactLookup = Callable[..., DocSetQuery]
 
 
 @dataclass
@@ -216,7 +221,7 @@ class QueryBuilder:
         excluded = [q for q in excluded if q is not None]
         if excluded:
             query = Excluding(query, _either(excluded))
-        tier = self.phrase_tier(parsed, drop_stops)
+        tier = self.phrase_tier(parsed, drop_stops, query)
         if tier is not None:
             query = wq.AndMaybe(query, tier)
         return Unpruned(query)
@@ -263,15 +268,18 @@ class QueryBuilder:
             return found
         return wq.AndMaybe(found, _either(scoring))
 
-    def phrase_tier(self, parsed: ParsedQuery, drop_stops: bool) -> wq.Query | None:
-        """Articles holding the whole query as one exact string, or None when that tier
-        means nothing (every result holds it already, or the query has alternatives)."""
+    def phrase_tier(
+        self, parsed: ParsedQuery, drop_stops: bool, required: wq.Query
+    ) -> wq.Query | None:
+        """Articles (among those matching ``required``) holding the whole query as one exact
+        string, or None when that tier means nothing (every result holds it already, or the
+        query has alternatives)."""
         clauses = parsed.positive
         if any(len(g) > 1 for g in parsed.groups) or any(c.field for c in clauses):
             return None
         if len(clauses) == 1 and (clauses[0].phrase or len(self.words(clauses[0])) < 2):
             return None
-        return self.exact("".join(c.needle for c in clauses), None, PHRASE_BONUS)
+        return ExactTier(required, "".join(c.needle for c in clauses), self.exact, PHRASE_BONUS)
 
     def highlights(self, parsed: ParsedQuery) -> list[str]:
         """The strings (exact form) to mark in text, longest first: quoted strings whole;
@@ -287,6 +295,51 @@ class QueryBuilder:
                     out.add(word)
                 out.update(self.words(Clause(word)))
         return sorted((s for s in out if s), key=len, reverse=True)
+
+
+class ExactTier(wq.Query):
+    """The articles holding ``needle``, looked for only among those ``required`` matches.
+
+    It is only ever the optional side of ``AndMaybe(required, tier)``, which never looks at
+    other documents; so when few documents match (two words: tens), testing those few is
+    exact and costs microseconds, where a scan of every article costs milliseconds.
+    """
+
+    def __init__(self, required: wq.Query, needle: str, exact: ExactLookup, score: float) -> None:
+        self.required = required
+        self.needle = needle
+        self.exact = exact
+        self.score = score
+        self.boost = 1.0
+        self._everywhere: DocSetQuery | None = None
+
+    def __repr__(self) -> str:
+        return f"ExactTier({self.needle!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is ExactTier
+            and other.needle == self.needle
+            and other.score == self.score
+            and other.required == self.required
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.needle, self.score))
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return self.required.estimate_size(ixreader)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        top = searcher.get_parent() if searcher.has_parent() else searcher
+        if self.required.estimate_size(top.reader()) > TIER_WITHIN_MAX:
+            # Whoosh asks each segment in turn: one scan of every article serves them all.
+            if self._everywhere is None:
+                self._everywhere = self.exact(self.needle, None, self.score)
+            return self._everywhere.matcher(searcher, context)
+        offset = top._offset_for_subsearcher(searcher) or 0 if searcher.has_parent() else 0
+        within = [offset + docnum for docnum in self.required.docs(searcher)]
+        return self.exact(self.needle, None, self.score, within=within).matcher(searcher, context)
 
 
 class Excluding(wq.AndNot):

@@ -47,3 +47,9 @@ def test_written_and_read_back(tmp_path: Path, text: ExactText) -> None:
     (tmp_path / "bad").write_bytes(b"not an exact file")
     with pytest.raises(ValueError):
         ExactText.read(tmp_path / "bad")
+
+
+def test_looks_only_within_the_articles_given(text: ExactText) -> None:
+    assert text.find("市", within=[0, 2]) == ([0, 2], {2})
+    assert text.find("长期", within=[1]) == ([], set())
+    assert text.find("市长", "title", within=[0, 1]) == ([1], {1})

@@ -46,3 +46,25 @@ def test_synonyms_come_after_the_typed_word() -> None:
 def test_exact_string_inside_a_word() -> None:
     assert search('"文动"') == ["d2"]
     assert search('"卫工"') == ["d0"]
+
+
+def test_the_whole_query_as_one_string_comes_first_in_every_segment() -> None:
+    docs = [
+        ("a", "动态", "文明的城市，城市的文明，文明的城市"),
+        ("b", "动态", "建设文明城市"),
+        ("c", "动态", "城市的文明，文明的城市"),
+    ]
+    schema = Schema(id=ID(stored=True), title=TEXT(analyzer=chinese_analyzer()),
+                    text=TEXT(analyzer=chinese_analyzer()))  # fmt: skip
+    ix = RamStorage().create_index(schema)
+    for doc_id, title, text in docs:  # one segment each
+        writer = ix.writer()
+        writer.add_document(id=doc_id, title=title, text=text)
+        writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) == 3
+        exact = ExactMatcher(ExactText.from_articles(docs), searcher)
+        builder = QueryBuilder(exact=exact.query)
+        hits = searcher.search(builder.build(parse("文明 城市")), limit=None)
+        assert hits[0]["id"] == "b"
+        assert len(hits) == 3
