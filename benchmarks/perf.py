@@ -442,6 +442,65 @@ def table(figures: dict[str, Any], names: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+PROJECTED_STORIES = 1_000_000
+#: Indexing figures whose growth the scale table shows: key, label, unit at 1 million.
+SCALED = (
+    ("wall_s", "wall", "h", 3600),
+    ("index_mb", "disk", "GB", 1024),
+    ("rss_mb", "RSS", "GB", 1024),
+)
+
+
+def slope(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """Least-squares line ``y = a + b x`` through ``points``: ``(a, b)``."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    b = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else 0.0
+    return mean_y - b * mean_x, b
+
+
+def scale_table(report: dict[str, Any], names: Sequence[str]) -> str:
+    """How indexing cost grows with the corpus: the least-squares slope over the subsets
+    (seconds and MB per 1,000 stories) and the line's value at 1 million stories."""
+    subsets = report["subsets"]
+    header = ["", *(f"{label} /1k stories" for _, label, _, _ in SCALED)]
+    header += [f"{label} at 1M ({unit})" for _, label, unit, _ in SCALED]
+    rows = [header]
+    for name in names:
+        per_k, projected = [], []
+        for key, _, _, divisor in SCALED:
+            points = [
+                (float(f["stories"]), float(v))
+                for f in subsets.values()
+                if (v := _get(f["systems"].get(name, {}), "index", key)) is not None
+            ]
+            if len(points) < 2:
+                per_k.append("-")
+                projected.append("-")
+                continue
+            fixed, per_story = slope(points)
+            per_k.append(f"{per_story * 1000:.3g}")
+            projected.append(f"{(fixed + per_story * PROJECTED_STORIES) / divisor:.3g}")
+        rows.append([name, *per_k, *projected])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    title = (
+        f"== scale: indexing cost per 1,000 stories (least squares over {', '.join(subsets)})"
+        f" and projected for {PROJECTED_STORIES:,} stories =="
+    )
+    lines = [title]
+    for row in rows:
+        lines.append(
+            (
+                row[0].ljust(widths[0])
+                + "  "
+                + "  ".join(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))
+            ).rstrip()
+        )
+    return "\n".join(lines)
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     cpu = ""
@@ -459,6 +518,7 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "sqlite": sqlite3.sqlite_version,
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -537,10 +597,13 @@ def main(argv: list[str] | None = None) -> int:
         blocks.append(title + "\n" + table(figures, shown))
         print(blocks[-1] + "\n", flush=True)
 
+    if len(subsets) > 1:
+        print(scale_table(report, names) + "\n")
     info = report["machine"]
+    load = " / ".join(f"{x:.1f}" for x in info["load_average"])
     print(
         f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
-        f"SQLite {info['sqlite']}"
+        f"SQLite {info['sqlite']}; load average at start {load} (1/5/15 min)"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
