@@ -126,7 +126,7 @@ class Engine:
         self._columns_lock = threading.Lock()
         # What queries need of the current generation beyond Whoosh (its exact-match text,
         # its synonyms), loaded once and shared by every thread.
-        self._search_data: tuple[Path, exact.ExactMatcher, Any] | None = None
+        self._search_data: tuple[Path, _ExactLookups, Any] | None = None
         self._exact_lock = threading.Lock()
 
     # ------------------------------------------------------------------ state
@@ -362,7 +362,7 @@ class Engine:
             synonyms=synonyms,
         )
 
-    def _search_context(self, store: Store, searcher: Any) -> tuple[exact.ExactMatcher, Any]:
+    def _search_context(self, store: Store, searcher: Any) -> tuple[_ExactLookups, Any]:
         """The current generation's exact-match text and synonyms, loaded once."""
         from .query import Synonyms
 
@@ -370,13 +370,19 @@ class Engine:
         assert gen is not None
         with self._exact_lock:
             if self._search_data is None or self._search_data[0] != gen:
-                try:
-                    text = exact.ExactText.read(gen / exact.FILE)
-                except (OSError, ValueError):
-                    # An index written before exact matching: build it in memory instead.
-                    text = exact.ExactText.from_articles(store.shown_texts())
+                path = gen / exact.FILE
+                matcher: _ExactLookups
+                if exact.has_document_numbers(path):
+                    matcher = exact.LazyExactMatcher(path)
+                else:
+                    try:
+                        text = exact.ExactText.read(path)
+                    except (OSError, ValueError):
+                        # An index written before exact matching: build it in memory instead.
+                        text = exact.ExactText.from_articles(store.shown_texts())
+                    matcher = exact.ExactMatcher(text, searcher)
                 synonyms = Synonyms.bundled(store.meta_json(SYNONYMS_META) or ())  # type: ignore[arg-type]
-                self._search_data = (gen, exact.ExactMatcher(text, searcher), synonyms)
+                self._search_data = (gen, matcher, synonyms)
             return self._search_data[1], self._search_data[2]
 
     def article(self, article_id: str) -> Article:
@@ -446,6 +452,7 @@ class Engine:
 
 
 SYNONYMS_META = "synonyms"
+_ExactLookups = exact.ExactMatcher | exact.LazyExactMatcher
 
 
 def _write_search_data(generation: ix.Generation, synonym_lines: list[str] | None) -> None:
