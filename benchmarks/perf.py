@@ -192,6 +192,10 @@ class System:
     def search(self, subset: str, timed: Path, warmup: Path) -> dict[str, Any]:
         raise NotImplementedError
 
+    def first_result(self, subset: str, queries: list[Query]) -> dict[str, float]:
+        """Seconds from launch to exit of a one-query command, per query kind (none here)."""
+        return {}
+
 
 class ScriptBaseline(System):
     """A baseline script with ``index DUMP OUT`` and ``query OUT QUERIES --warmup W`` modes."""
@@ -264,6 +268,24 @@ class Searcher(System):
         if callable(close):
             close()
         return {"open_s": open_s, "summary": querysets.summarize(rows), "queries": rows}
+
+    def first_result(self, subset: str, queries: list[Query]) -> dict[str, float]:
+        """``searcher search Q --limit 1`` as a whole process, launch to exit (the median of
+        three runs), for the first word and the first quoted phrase of the query set."""
+        out = {}
+        for kind in ("common", "phrase"):
+            query = next(q for q in queries if q["kind"] == kind)
+            cmd = [*searcher_command(), "search", query["q"], "--index",
+                   str(self.index_path(subset)), "--limit", "1"]  # fmt: skip
+            log_path = self.work / "logs" / f"{self.name}-{subset}-first-{kind}.log"
+            walls = []
+            for _ in range(3):
+                result = run_measured(cmd, log_path, self.timeout, child_env())
+                if result["rc"] != 0:
+                    raise RuntimeError(f"search: exit {result['rc']}: {result['stderr_tail']}")
+                walls.append(result["wall_s"])
+            out[kind] = sorted(walls)[1]
+        return out
 
 
 def time_queries(
@@ -352,6 +374,7 @@ def measure(
                 entry["index"]["stories_per_s"] = stories / entry["index"]["wall_s"]
                 entry["index"]["mb_per_s"] = size / MB / entry["index"]["wall_s"]
             entry["queries"] = system.search(subset, timed, warmup)
+            entry["first_result"] = system.first_result(subset, querysets.read(timed))
         except Exception as error:  # one system failing must not hide the others
             what = str(error) if isinstance(error, RuntimeError) else ""
             entry["error"] = what or f"{type(error).__name__}: {error}".strip()
@@ -412,6 +435,8 @@ def table(figures: dict[str, Any], names: Sequence[str]) -> str:
     row("index: peak RSS MB", "index", "rss_mb")
     row("index: size on disk MB", "index", "index_mb")
     row("query: open index s", "queries", "open_s")
+    row("start-up: word, launch to exit s", "first_result", "common")
+    row("start-up: quoted, launch to exit s", "first_result", "phrase")
     if any(_get(systems[n], "queries", "summary", "all", "errors") for n in names):
         row("query: failed queries", "queries", "summary", "all", "errors", ratio=False)
     for kind in (*querysets.KINDS, "all"):
