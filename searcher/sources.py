@@ -375,9 +375,11 @@ def _jsonl_pages(path: Path, data: bytes) -> Iterator[Page | SourceError]:
     if undecodable(text):
         yield SourceError(str(path), "undecodable bytes (not UTF-8, GB18030 or Big5 text)")
         return
+    records = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        records += 1
         if len(line) > MAX_PAGE_CHARS:
             yield SourceError(
                 str(path), f"line longer than {MAX_PAGE_CHARS // 2**20} M characters", line=number
@@ -408,6 +410,10 @@ def _jsonl_pages(path: Path, data: bytes) -> Iterator[Page | SourceError]:
         if title:
             page.title = strip_site_name(title)
         yield page
+    if not records:
+        # Bytes that are not blank to ``bytes.strip`` can still be line breaks to Python
+        # (``\x1c``): a file of them holds no record at all.
+        yield SourceError(str(path), "no JSON records (only blank lines)")
 
 
 # A site name follows an underscore or bar, or a dash with spaces around it: an unspaced

@@ -182,3 +182,11 @@ def test_a_huge_file_is_refused_without_being_read(
         tracemalloc.stop()
     assert reason in str(error)
     assert peak < 2**20
+
+
+def test_a_json_lines_file_of_line_separators_is_reported(tmp_path: Path) -> None:
+    # Found by hypothesis: b"\x1c" is not blank to bytes.strip but is a line break to Python.
+    path = tmp_path / "seps.jsonl"
+    path.write_bytes(b"\x1c\x1d\x1e")
+    pages, (error,) = read_and_clean(path)
+    assert not pages and "no JSON records" in str(error)
