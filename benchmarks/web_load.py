@@ -30,6 +30,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -58,13 +59,15 @@ def start_server(index: Path, port: int, threads: int, workers: int) -> subproce
         sys.executable, "-m", "searcher", "serve", "--index", str(index), "--port", str(port),
         "--threads", str(threads), "--workers", str(workers),
     ]  # fmt: skip
-    server = subprocess.Popen(command, stderr=subprocess.PIPE)
+    # The server's stderr goes to a file: a pipe nobody reads fills up with waitress's
+    # "task queue depth" warnings under load, and the server then blocks writing them.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
+    server = subprocess.Popen(command, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(
-                f"server exited: {server.stderr.read().decode() if server.stderr else ''}"
-            )
+            log.seek(0)
+            raise SystemExit(f"server exited: {log.read().decode(errors='replace')}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/api/stats")
