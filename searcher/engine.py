@@ -109,6 +109,31 @@ class SearchResult:
         }
 
 
+def _hit(
+    fields: dict[str, Any],
+    score: float | None,
+    article: Article | None,
+    strings: list[str],
+    marked_title: bool = True,
+) -> Hit:
+    """A result from a Whoosh hit's stored fields and its article in the store."""
+    from .query import snippet
+
+    title = fields.get("title", "")
+    return Hit(
+        id=fields["id"],
+        title=title,
+        date=fields.get("date") or None,
+        region=fields.get("region") or None,
+        source=fields.get("source") or None,
+        path=fields.get("path", ""),
+        score=float(score or 0.0),
+        snippet=snippet(article.text if article else "", strings),
+        title_marked=snippet(title, strings, width=200) if marked_title else None,
+        duplicates=article.duplicates if article else [],
+    )
+
+
 class _Readers(threading.local):
     generation: Path | None = None
     lease: ix.Lease | None = None
@@ -256,7 +281,7 @@ class Engine:
         year and month counts of all its matches too."""
         from whoosh import query as wq
 
-        from .query import parse, snippet
+        from .query import parse
 
         started = time.perf_counter()
         if page < 1:
@@ -303,24 +328,9 @@ class Engine:
         strings = builder.highlights(parsed)
         # Whoosh answers a page past the last with the last page; the caller asked for none.
         hit_fields = [(dict(hit), hit.score) for hit in results] if results.pagenum == page else []
-        hits = []
-        for fields, score in hit_fields:
-            article = store.get(fields["id"])
-            text = article.text if article else ""
-            hits.append(
-                Hit(
-                    id=fields["id"],
-                    title=fields.get("title", ""),
-                    date=fields.get("date") or None,
-                    region=fields.get("region") or None,
-                    source=fields.get("source") or None,
-                    path=fields.get("path", ""),
-                    score=float(score or 0.0),
-                    snippet=snippet(text, strings),
-                    title_marked=snippet(fields.get("title", ""), strings, width=200),
-                    duplicates=article.duplicates if article else [],
-                )
-            )
+        hits = [
+            _hit(fields, score, store.get(fields["id"]), strings) for fields, score in hit_fields
+        ]
         counts = None
         if facets:
             counts = self._facet_columns(searcher).count(results.results.docs())
@@ -398,8 +408,6 @@ class Engine:
         text, weighted against the whole index), its own cluster left out."""
         from whoosh import query as wq
 
-        from .query import snippet
-
         article = self.article(article_id)
         store, searcher = self._open()
         own = {article.id, *(str(d["id"]) for d in article.duplicates)}
@@ -410,24 +418,10 @@ class Engine:
         if not terms:
             return []
         like = wq.Or([wq.Term("text", word, boost=weight) for word, weight in terms])
-        hits = []
-        for hit in searcher.search(like, limit=limit, mask=mask):
-            fields = dict(hit)
-            other = store.get(fields["id"])
-            hits.append(
-                Hit(
-                    id=fields["id"],
-                    title=fields.get("title", ""),
-                    date=fields.get("date") or None,
-                    region=fields.get("region") or None,
-                    source=fields.get("source") or None,
-                    path=fields.get("path", ""),
-                    score=float(hit.score or 0.0),
-                    snippet=snippet(other.text if other else "", []),
-                    duplicates=other.duplicates if other else [],
-                )
-            )
-        return hits
+        return [
+            _hit(dict(hit), hit.score, store.get(hit["id"]), [], marked_title=False)
+            for hit in searcher.search(like, limit=limit, mask=mask)
+        ]
 
     def export(self, all_copies: bool = False) -> Iterator[Article]:
         """Every shown article (one per cluster), or every copy with ``all_copies``."""
