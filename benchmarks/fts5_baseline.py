@@ -32,7 +32,7 @@ import rjieba
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from queries import read, summarize
+from queries import read, summarize, time_queries
 
 SCHEMA = """
 CREATE TABLE stories(id INTEGER PRIMARY KEY, url TEXT, title TEXT, date TEXT, text TEXT);
@@ -124,14 +124,7 @@ def run_queries(
         (hits,) = con.execute(f"SELECT count(*) {joined}", params).fetchone()
         return hits, top
 
-    for query in warmup:
-        one(query)
-    rows = []
-    for query in queries:
-        t0 = time.perf_counter()
-        hits, top = one(query)
-        ms = (time.perf_counter() - t0) * 1000
-        rows.append({"kind": query["kind"], "q": query["q"], "ms": ms, "hits": hits, "top": top})
+    rows = time_queries(one, queries, warmup)
     con.close()
     return {"open_s": open_s, "summary": summarize(rows), "queries": rows}
 

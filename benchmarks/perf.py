@@ -40,7 +40,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -263,7 +263,7 @@ class Searcher(System):
             )
             return hit_count(result), top_hits(result)
 
-        rows = time_queries(one, querysets.read(timed), querysets.read(warmup))
+        rows = querysets.time_queries(one, querysets.read(timed), querysets.read(warmup))
         close = getattr(engine, "close", None)
         if callable(close):
             close()
@@ -286,35 +286,6 @@ class Searcher(System):
                 walls.append(result["wall_s"])
             out[kind] = sorted(walls)[1]
         return out
-
-
-def time_queries(
-    one: Callable[[Query], tuple[int | None, list[str]]],
-    timed: list[Query],
-    warmup: list[Query],
-) -> list[dict[str, Any]]:
-    """Run ``warmup`` untimed, then each timed query once: ``{"kind", "q", "ms", "hits"}``.
-
-    A query that raises is recorded with its ``error`` (and left out of the latencies); if
-    the first warm-up query raises, the error propagates: the API itself does not fit.
-    """
-    for number, query in enumerate(warmup):
-        try:
-            one(query)
-        except Exception:
-            if number == 0:
-                raise
-    rows = []
-    for query in timed:
-        row: dict[str, Any] = {"kind": query["kind"], "q": query["q"]}
-        t0 = time.perf_counter()
-        try:
-            row["hits"], row["top"] = one(query)
-        except Exception as error:
-            row.update(hits=None, error=f"{type(error).__name__}: {error}")
-        row["ms"] = (time.perf_counter() - t0) * 1000
-        rows.append(row)
-    return rows
 
 
 _COUNT_NAMES = ("total", "total_hits", "hit_count", "num_hits", "n_hits", "count", "found")

@@ -25,8 +25,8 @@ Each query is ``{"kind", "q"}`` plus ``"since"``/``"until"`` (``YYYY-MM-DD``) fo
 The set is cached as ``benchmarks/out/queries.json``; ``python benchmarks/queries.py`` prints
 a summary (``--force`` draws it again).
 
-The module's helpers for reading a query file and summarizing latencies use only the standard
-library, so the stock-Whoosh baseline can import them from its own venv.
+The module's helpers for reading a query file, timing a query set and summarizing latencies
+use only the standard library, so the stock-Whoosh baseline can import them from its own venv.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ import math
 import random
 import re
 import sys
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -329,6 +330,35 @@ def summarize(results: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
             "zero_hit_pct": 100 * sum(1 for h in hits if h == 0) / len(hits) if hits else math.nan,
         }
     return out
+
+
+def time_queries(
+    one: Callable[[Query], tuple[int | None, list[str]]],
+    timed: list[Query],
+    warmup: list[Query],
+) -> list[dict[str, Any]]:
+    """Run ``warmup`` untimed, then each timed query once: ``{"kind", "q", "ms", "hits"}``.
+
+    A query that raises is recorded with its ``error`` (and left out of the latencies); if
+    the first warm-up query raises, the error propagates: the API itself does not fit.
+    """
+    for number, query in enumerate(warmup):
+        try:
+            one(query)
+        except Exception:
+            if number == 0:
+                raise
+    rows = []
+    for query in timed:
+        row: dict[str, Any] = {"kind": query["kind"], "q": query["q"]}
+        t0 = time.perf_counter()
+        try:
+            row["hits"], row["top"] = one(query)
+        except Exception as error:
+            row.update(hits=None, error=f"{type(error).__name__}: {error}")
+        row["ms"] = (time.perf_counter() - t0) * 1000
+        rows.append(row)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,7 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from queries import read, summarize  # stdlib only: importable from the stock venv
+from queries import read, summarize, time_queries  # stdlib only: importable from the stock venv
 
 
 def dir_size(path: Path) -> int:
@@ -109,14 +109,7 @@ def run_queries(
         top = [f"{hit['url']} {hit['title']}" for hit in results]
         return len(results), top
 
-    for query in warmup:
-        one(query)
-    rows = []
-    for query in queries:
-        t0 = time.perf_counter()
-        hits, top = one(query)
-        ms = (time.perf_counter() - t0) * 1000
-        rows.append({"kind": query["kind"], "q": query["q"], "ms": ms, "hits": hits, "top": top})
+    rows = time_queries(one, queries, warmup)
     searcher.close()
     ix.close()
     return {"open_s": open_s, "summary": summarize(rows), "queries": rows}
