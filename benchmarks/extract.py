@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import fmean
 
+from helper_venv import ensure_venv
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OUT = HERE / "out"
@@ -230,16 +232,7 @@ def log(message: str) -> None:
 
 def ensure_trafilatura_venv(venv: Path = TRAFILATURA_VENV) -> Path:
     """The helper venv's python, creating the venv with trafilatura if missing."""
-    python = venv / "bin" / "python"
-    check = [str(python), "-c", "import trafilatura"]
-    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
-        return python
-    log(f"creating {venv} with {' '.join(TRAFILATURA_PACKAGES)}")
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, *TRAFILATURA_PACKAGES], check=True)
-    subprocess.run(check, check=True, capture_output=True)
-    return python
+    return ensure_venv(venv, TRAFILATURA_PACKAGES, "import trafilatura", log)
 
 
 def trafilatura_extracts(pages: list[Page]) -> tuple[dict[str, str], str]:

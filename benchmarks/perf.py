@@ -51,6 +51,7 @@ sys.path.insert(0, str(HERE))
 
 import queries as querysets  # noqa: E402
 import xwlb  # noqa: E402
+from helper_venv import ensure_venv  # noqa: E402
 
 STOCK_VENV = OUT / "venv-stock"
 STOCK_PACKAGES = ("whoosh==2.7.4", "jieba==0.42.1")
@@ -126,21 +127,11 @@ def dir_size(path: Path) -> int:
 
 def ensure_stock_venv(venv: Path = STOCK_VENV) -> Path:
     """The stock venv's python, creating the venv (whoosh 2.7.4 + jieba) if missing."""
-    python = venv / "bin" / "python"
-    check = [
-        str(python),
-        "-c",
+    check = (
         "import sys, whoosh, jieba; jieba.setLogLevel(60); jieba.initialize();"
-        " sys.exit(whoosh.versionstring() != '2.7.4')",
-    ]
-    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
-        return python
-    log(f"creating {venv} with {' '.join(STOCK_PACKAGES)}")
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, *STOCK_PACKAGES], check=True)
-    subprocess.run(check, check=True, capture_output=True)
-    return python
+        " sys.exit(whoosh.versionstring() != '2.7.4')"
+    )
+    return ensure_venv(venv, STOCK_PACKAGES, check, log)
 
 
 def searcher_command() -> list[str]:
