@@ -26,6 +26,7 @@ import itertools
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import subprocess
@@ -54,20 +55,22 @@ def path_of(query: dict[str, str]) -> str:
     return "/api/search?" + urlencode(params)
 
 
-def start_server(index: Path, port: int, threads: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    index: Path, port: int, threads: int, workers: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """``searcher serve`` on ``port``, once it answers ``/api/stats``; its stderr in ``log``."""
     command = [
         sys.executable, "-m", "searcher", "serve", "--index", str(index), "--port", str(port),
         "--threads", str(threads), "--workers", str(workers),
     ]  # fmt: skip
     # The server's stderr goes to a file: a pipe nobody reads fills up with waitress's
     # "task queue depth" warnings under load, and the server then blocks writing them.
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
-    server = subprocess.Popen(command, stderr=log)
+    with open(log, "wb") as err:
+        server = subprocess.Popen(command, stderr=err)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            log.seek(0)
-            raise SystemExit(f"server exited: {log.read().decode(errors='replace')}")
+            raise SystemExit(f"server exited: {log.read_text(errors='replace')[-500:]}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/api/stats")
@@ -138,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     port = free_port()
-    server = start_server(args.index, port, args.threads, args.workers)
+    work = Path(tempfile.mkdtemp(prefix="searcher-load-"))
+    server = start_server(args.index, port, args.threads, args.workers, work / "serve.log")
     try:
         warmup = querysets.load_warmup()
         run_clients(port, warmup, args.clients, 0.0)  # opens a connection per client
@@ -152,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        shutil.rmtree(work, ignore_errors=True)
 
     errors = [r for r in records if r["error"]]
     summary = querysets.summarize([{**r, "hits": None} for r in records])

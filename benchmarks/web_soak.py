@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import queries as querysets  # noqa: E402
-from web_load import free_port  # noqa: E402
+from web_load import free_port, start_server  # noqa: E402
 
 #: What a client does next, and how often.
 MIX = {
@@ -190,26 +190,6 @@ def get_json(port: int, path: str) -> Any:
         return json.loads(conn.getresponse().read())
     finally:
         conn.close()
-
-
-def start_server(index: Path, port: int, threads: int, workers: int, log: Path) -> Any:
-    command = [
-        sys.executable, "-m", "searcher", "serve", "--index", str(index), "--port", str(port),
-        "--threads", str(threads), "--workers", str(workers),
-    ]  # fmt: skip
-    # stderr to a file: waitress warns about its queue under load, and a full pipe would stall it
-    server = subprocess.Popen(command, stderr=open(log, "wb"))  # noqa: SIM115
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"server exited: {log.read_text()[-500:]}")
-        try:
-            if "articles" in get_json(port, "/api/stats"):
-                return server
-        except (OSError, ValueError):
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("server did not answer within 60 s")
 
 
 def percentile(values: list[float], share: float) -> float:
