@@ -351,7 +351,7 @@ def _restore_in_body(lines: list[Line], listed: set[int]) -> None:
     def good(k: int) -> bool:
         return lines[k].keep and is_prose(lines[k].text)
 
-    def _soft(k: int) -> bool:
+    def soft(k: int) -> bool:
         return lines[k].keep or lines[k].reason in _NEUTRAL or k in listed
 
     i = 0
@@ -369,7 +369,7 @@ def _restore_in_body(lines: list[Line], listed: set[int]) -> None:
                 break
             j += 1
         k = i - 1
-        while k >= 0 and not good(k) and _soft(k):
+        while k >= 0 and not good(k) and soft(k):
             k -= 1
         if j < len(lines) and good(j) and k >= 0 and good(k):
             for m in run:
@@ -503,8 +503,7 @@ def _headline_lines(lines: list[Line], title: str | None) -> list[int]:
     from .sources import strip_site_name
 
     if not title:
-        first = next((line.text for line in lines if line.text.strip()), "")
-        title = first
+        title = next((line.text for line in lines if line.text.strip()), "")
     core = _squeeze(strip_site_name(title))
     if len(core) < 6:
         return []
@@ -526,8 +525,9 @@ _BODY_MIN = 150
 def _chosen_segments(lines: list[Line], title: str | None) -> list[tuple[int, int]]:
     """The stretches that are article body.
 
-    When a line repeats the page title, the first stretch under it (within 20 lines) is the
-    main article: other stretches on the page are kept only when they open like an article
+    When a line repeats the page title, the main article is under it (within
+    ``_HEADLINE_REACH`` lines): the first stretch there when it scores ``_BODY_MIN``, else
+    the best one. Other stretches on the page are kept only when they open like an article
     of their own (``本报讯``, ``记者 某某``: a newspaper page), not because they are long (a
     recommended story, a feed of teasers). Without a title to go by, the best stretch is
     the body, and others count when they open like an article or score half as much.
