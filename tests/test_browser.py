@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +22,11 @@ if not Path(CHROMIUM).exists() and not os.environ.get("SEARCHER_REQUIRE_BROWSER"
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(web_index: Path) -> Iterator[str]:
+def server(web_index: Path, free_port: Callable[[], int]) -> Iterator[str]:
     from waitress.server import create_server
 
-    port = _free_port()
+    port = free_port()
     srv = create_server(create_app(Engine(web_index)), host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -273,10 +266,10 @@ def test_keyboard_only(server: str, page: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def xss_server(xss_index: Path) -> Iterator[str]:
+def xss_server(xss_index: Path, free_port: Callable[[], int]) -> Iterator[str]:
     from waitress.server import create_server
 
-    port = _free_port()
+    port = free_port()
     srv = create_server(create_app(Engine(xss_index)), host="127.0.0.1", port=port, threads=2)
     threading.Thread(target=srv.run, daemon=True).start()
     yield f"http://127.0.0.1:{port}"

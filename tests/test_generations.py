@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from searcher import index as ix
@@ -75,23 +75,17 @@ def test_rebuild_while_a_thread_searches_in_a_loop(
     assert generations(index) == [ix.current_generation(index).name]  # type: ignore[union-attr]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _get(url: str) -> dict:
     with urllib.request.urlopen(urllib.parse.quote(url, safe=":/?="), timeout=10) as response:
         return json.loads(response.read())
 
 
 def test_serve_answers_the_new_index_after_a_rebuild_without_restart(
-    seed_index: Path, seeds: Path, tmp_path: Path
+    seed_index: Path, seeds: Path, tmp_path: Path, free_port: Callable[[], int]
 ) -> None:
     index = tmp_path / "ix"
     shutil.copytree(seed_index, index)
-    port = _free_port()
+    port = free_port()
     serve = subprocess.Popen(
         [sys.executable, "-m", "searcher.cli", "serve", "--index", str(index),
          "--port", str(port), "--threads", "1"],

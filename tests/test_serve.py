@@ -10,16 +10,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(port: int, path: str) -> tuple[int, bytes]:
@@ -50,7 +45,9 @@ def wait_until_serving(server: subprocess.Popen[bytes], port: int) -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_serve_answers_and_stops_on_sigterm(seed_index: Path, workers: int) -> None:
+def test_serve_answers_and_stops_on_sigterm(
+    seed_index: Path, workers: int, free_port: Callable[[], int]
+) -> None:
     port = free_port()
     command = [sys.executable, "-m", "searcher", "serve", "--index", str(seed_index),
                "--port", str(port), "--threads", "2", "--workers", str(workers)]  # fmt: skip
