@@ -45,8 +45,6 @@ class SearchArgs:
         query = params.get("q", "").strip()
         if len(query) > MAX_QUERY_CHARS:
             raise BadRequest(f"query too long: at most {MAX_QUERY_CHARS} characters")
-        if query and not any(ch.isalnum() for ch in query):
-            raise BadRequest("the query has no words to search for, only punctuation")
         sort = params.get("sort") or "relevance"
         if sort not in SORTS:
             raise BadRequest("sort must be 'relevance' or 'date'")

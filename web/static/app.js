@@ -39,7 +39,7 @@ function instantResults() {
       const ticket = ++latest;
       try {
         const response = await fetch(url, { headers: { Accept: "text/html" } });
-        // A 400 (only punctuation, too long) keeps what is shown; Enter shows the message.
+        // A 400 (too long) keeps what is shown; Enter shows the message.
         if (!response.ok || ticket !== latest) return;
         const page = new DOMParser().parseFromString(await response.text(), "text/html");
         const fresh = page.getElementById("main");
