@@ -173,6 +173,8 @@ class Engine:
             self._close_readers()
             from whoosh import index as whoosh_index
 
+            from .query import CachedBM25F
+
             # The lease keeps the generation on disk while this thread reads it; the
             # generation this thread read before is removed if nobody else holds it.
             lease = ix.lease_current(self.index_dir)
@@ -182,7 +184,7 @@ class Engine:
             readers.lease = lease
             readers.store = Store(gen / ix.STORE, readonly=True)
             whoosh_ix = whoosh_index.open_dir(str(gen), indexname=ix.INDEX_NAME)
-            readers.searcher = whoosh_ix.searcher()
+            readers.searcher = whoosh_ix.searcher(weighting=CachedBM25F())
             readers.generation = gen
             ix.remove_unread(self.index_dir, older_only=True)
         return readers.store, readers.searcher
@@ -281,7 +283,7 @@ class Engine:
         year and month counts of all its matches too."""
         from whoosh import query as wq
 
-        from .query import parse
+        from .query import estimate_matches, parse
 
         started = time.perf_counter()
         if page < 1:
@@ -311,7 +313,7 @@ class Engine:
         kwargs: dict[str, Any] = {"filter": filter_query}
         if sort == "date":
             kwargs.update(sortedby="day", reverse=True)
-        estimate = whoosh_query.estimate_size(searcher.reader())
+        estimate = estimate_matches(whoosh_query, searcher.reader())
         if isinstance(filter_query, set):
             estimate = min(estimate, len(filter_query))
         if facets and estimate <= ONE_PASS_MAX:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
+from whoosh import query as wq
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
 from searcher.analysis import chinese_analyzer
 from searcher.exact import ExactMatcher, ExactText
-from searcher.query import QueryBuilder, Synonyms, parse
+from searcher.query import (
+    CachedBM25F,
+    QueryBuilder,
+    Synonyms,
+    _skip_to,
+    estimate_matches,
+    parse,
+    whoosh_skip_to,
+)
 
 DOCS = [
     ("d0", "创卫工作", "创卫"),
@@ -68,3 +80,55 @@ def test_the_whole_query_as_one_string_comes_first_in_every_segment() -> None:
         hits = searcher.search(builder.build(parse("文明 城市")), limit=None)
         assert hits[0]["id"] == "b"
         assert len(hits) == 3
+
+
+def _many_documents() -> Any:
+    """2,000 documents: posting lists of one to hundreds of blocks, lengths that differ."""
+    schema = Schema(
+        id=ID(stored=True),
+        title=TEXT(analyzer=chinese_analyzer(), stored=True, field_boost=3.0),
+        text=TEXT(analyzer=chinese_analyzer()),
+    )
+    ix = RamStorage().create_index(schema)
+    words = ["城市", "农村", "会议", "文明", "网格化", "动员"]
+    with ix.writer() as writer:
+        for n in range(2000):
+            text = " ".join(w for k, w in enumerate(words) if n % (k * 3 + 1) == 0)
+            writer.add_document(id=str(n), title=words[n % 6], text=text * (1 + n % 5))
+    return ix
+
+
+def test_skipping_through_posting_lists_lands_where_whoosh_does() -> None:
+    ix = _many_documents()
+    rng = random.Random(7)
+    with ix.searcher() as searcher:
+        for word in ["城市", "农村", "会议", "文明", "网格化", "动员"]:
+            for _ in range(30):
+                ours = searcher.postings("text", word)
+                theirs = searcher.postings("text", word)
+                target = 0
+                while ours.is_active():
+                    target += rng.randint(1, 150)
+                    _skip_to(ours, target)
+                    whoosh_skip_to(theirs, target)
+                    assert ours.is_active() == theirs.is_active()
+                    if ours.is_active():
+                        assert (ours.id(), ours.weight()) == (theirs.id(), theirs.weight())
+
+
+def test_cached_length_scores_equal_whooshs_bm25f() -> None:
+    ix = _many_documents()
+    query = wq.Or([wq.Term("text", "网格化"), wq.Term("title", "网格化"), wq.Term("text", "城市")])
+    with ix.searcher() as stock, ix.searcher(weighting=CachedBM25F()) as cached:
+        expected = [(hit["id"], hit.score) for hit in stock.search(query, limit=None)]
+        got = [(hit["id"], hit.score) for hit in cached.search(query, limit=None)]
+    assert got == expected and len(got) > 500
+
+
+def test_an_optional_side_adds_nothing_to_the_match_estimate() -> None:
+    ix = _many_documents()
+    rare, common = wq.Term("text", "动员"), wq.Term("text", "城市")
+    with ix.reader() as reader:
+        assert estimate_matches(wq.AndMaybe(rare, common), reader) == rare.estimate_size(reader)
+        assert estimate_matches(wq.AndNot(rare, common), reader) == rare.estimate_size(reader)
+        assert wq.AndMaybe(rare, common).estimate_size(reader) > 1000  # Whoosh's own
