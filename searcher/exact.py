@@ -274,7 +274,18 @@ class DocSetQuery(wq.Query):
         if low == high:
             return matching.NullMatcher()
         ids = array("I", (d - offset for d in self.docnums[low:high]))
-        return matching.ListMatcher(ids, weights=list(self.scores[low:high]))
+        return SortedListMatcher(ids, weights=list(self.scores[low:high]))
+
+
+class SortedListMatcher(matching.ListMatcher):
+    """Whoosh's ListMatcher (ascending ids) with a binary search in ``skip_to``, where
+    Whoosh steps one id at a time: an intersection with a rare word skips most of it."""
+
+    def skip_to(self, id: int) -> None:
+        if not self.is_active():
+            raise matching.ReadTooFar
+        if id > self._ids[self._i]:
+            self._i = bisect_left(self._ids, id, self._i)
 
 
 class ExactMatcher:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +47,7 @@ from .analysis import (
     stop_words,
 )
 from .errors import SearcherError
-from .exact import DocSetQuery
+from .exact import DocSetQuery, SortedListMatcher
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 32
@@ -252,7 +252,7 @@ class QueryBuilder:
         all of its words anywhere)."""
         fields = (field_name,) if field_name else FIELDS
         if words == [needle] and is_word(needle, self.user_words):
-            return _either([wq.Term(f, needle) for f in fields])
+            return WordQuery(fields, needle)
         as_typed = self._exact_ranked(needle, words, field_name)
         if len(words) < 2 or not scattered:
             return as_typed
@@ -434,6 +434,92 @@ def _length_norms(reader: Any, fieldname: str, avgfl: float, b: float, k1: float
         ]
         cache[key] = norms
     return norms
+
+
+class WordQuery(wq.Query):
+    """One indexed word in any of ``fields``: Whoosh's ``Or`` of its terms, scored in bulk.
+
+    Every match is scored anyway (:class:`Unpruned`), so rather than walk the posting lists
+    one document at a time through Whoosh's matchers (a dozen method calls per document),
+    each segment reads them block by block and scores them as :class:`CachedBM25F` does,
+    into one sorted list. Same documents, same scores; about twice as fast for a common
+    word. Under another weighting, or another codec, it is the plain ``Or`` of terms.
+    """
+
+    def __init__(self, fields: Sequence[str], text: str) -> None:
+        self.fields = tuple(fields)
+        self.text = text
+        self.boost = 1.0
+
+    def __repr__(self) -> str:
+        return f"WordQuery({self.fields!r}, {self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is WordQuery and other.fields == self.fields and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash((self.fields, self.text))
+
+    def terms(self, phrases: bool = False) -> Iterator[tuple[str, str]]:
+        for fieldname in self.fields:
+            yield fieldname, self.text
+
+    def plain(self) -> wq.Query:
+        """The same query as Whoosh's own terms."""
+        return _either([wq.Term(f, self.text) for f in self.fields])
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return int(self.plain().estimate_size(ixreader))
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        weighting = searcher.weighting if context is None else context.weighting
+        scored = isinstance(weighting, CachedBM25F)
+        if not scored and weighting is not None:  # None: only which documents match
+            return self.plain().matcher(searcher, context)
+        reader = searcher.reader()
+        terms = getattr(reader, "_terms", None)  # a segment's (not a multi-segment reader's)
+        if terms is None:
+            return self.plain().matcher(searcher, context)
+        scores: dict[int, float] = {}
+        for fieldname in self.fields:
+            try:
+                btext = searcher.schema[fieldname].to_bytes(self.text)
+            except (KeyError, ValueError):
+                continue
+            if (fieldname, btext) not in reader:
+                continue
+            scorer = weighting.scorer(searcher, fieldname, btext) if scored else None
+            leaf = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+            if type(leaf) is not W3LeafMatcher or (scored and type(scorer) is not _NormScorer):
+                return self.plain().matcher(searcher, context)
+            ids, weights = _read_postings(leaf)
+            if scorer is None:
+                scores.update(dict.fromkeys(ids, 1.0))
+                continue
+            idf, k1_plus_1, norms = scorer.idf, scorer._k1_plus_1, scorer._norms
+            for docnum, tf in zip(ids, weights, strict=True):
+                score = idf * ((tf * k1_plus_1) / (tf + norms[docnum]))
+                scores[docnum] = scores[docnum] + score if docnum in scores else score
+        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+        docnums = sorted(d for d in scores if d not in deleted)
+        if not docnums:
+            return matching.NullMatcher()
+        return SortedListMatcher(docnums, weights=[scores[d] for d in docnums])
+
+
+def _read_postings(leaf: Any) -> tuple[list[int], list[float]]:
+    """Every document number and weight of a W3 posting list, a block at a time."""
+    ids: list[int] = []
+    weights: list[float] = []
+    while leaf.is_active():
+        if leaf._ids is None:
+            leaf._read_ids()
+        if leaf._weights is None:
+            leaf._read_weights()
+        ids.extend(leaf._ids)
+        weights.extend(leaf._weights)
+        leaf._next_block()
+    return ids, weights
 
 
 def estimate_matches(query: wq.Query, reader: Any) -> int:

@@ -15,6 +15,7 @@ from searcher.query import (
     CachedBM25F,
     QueryBuilder,
     Synonyms,
+    WordQuery,
     _skip_to,
     estimate_matches,
     parse,
@@ -132,3 +133,21 @@ def test_an_optional_side_adds_nothing_to_the_match_estimate() -> None:
         assert estimate_matches(wq.AndMaybe(rare, common), reader) == rare.estimate_size(reader)
         assert estimate_matches(wq.AndNot(rare, common), reader) == rare.estimate_size(reader)
         assert wq.AndMaybe(rare, common).estimate_size(reader) > 1000  # Whoosh's own
+
+
+def test_a_word_scored_in_bulk_matches_whooshs_own_terms() -> None:
+    ix = _many_documents()
+    with ix.writer() as writer:  # a second segment, and deletions in the first
+        for n in range(0, 2000, 7):
+            writer.delete_by_term("id", str(n))
+        writer.add_document(id="new", title="网格化", text="网格化 城市 城市")
+    with ix.searcher(weighting=CachedBM25F()) as searcher:
+        assert len(searcher.subsearchers) == 2 and searcher.reader().has_deletions()
+        for word in ["城市", "网格化", "动员", "没有的词"]:
+            bulk = WordQuery(("title", "text"), word)
+            for query, plain in [(bulk, bulk.plain()), (wq.And([bulk, wq.Term("text", "会议")]),
+                                 wq.And([bulk.plain(), wq.Term("text", "会议")]))]:  # fmt: skip
+                got = [(hit["id"], hit.score) for hit in searcher.search(query, limit=None)]
+                want = [(hit["id"], hit.score) for hit in searcher.search(plain, limit=None)]
+                assert got == want
+                assert set(query.docs(searcher)) == set(plain.docs(searcher))
