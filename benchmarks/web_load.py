@@ -2,7 +2,7 @@
 
     python benchmarks/web_load.py --index /tmp/xwlb-index                 # 8 clients, 30 s
     python benchmarks/web_load.py --index DIR --clients 1 --seconds 20    # one at a time
-    python benchmarks/web_load.py --index DIR --workers 2 --threads 4     # two processes
+    python benchmarks/web_load.py --index DIR --workers 1 --threads 8     # one process
     python benchmarks/web_load.py --index DIR --json benchmarks/out/web-load.json
 
 The server runs as its own process (``python -m searcher serve --index DIR --threads N
@@ -135,8 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, required=True, help="index of the xwlb corpus")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads per worker")
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads per worker")
+    parser.add_argument(
+        "--workers", type=int, default=len(os.sched_getaffinity(0)),
+        help="server processes (default: one per core, as 'searcher serve')",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, help="save the figures and every latency here")
     args = parser.parse_args(argv)
 

@@ -375,19 +375,31 @@ def clean_command(file: Path, as_json: bool) -> None:
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Threads per process.",
+)
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes serving the port, each with --threads threads (one per core is best).",
+    default=None,
+    help="Processes serving the port, each with --threads threads (default: one per core; "
+    "one Python process uses one core).",
 )
 @user_errors
-def serve_command(index_dir: Path | None, host: str, port: int, threads: int, workers: int) -> None:
+def serve_command(
+    index_dir: Path | None, host: str, port: int, threads: int, workers: int | None
+) -> None:
     """Serve the web UI (waitress); builds the index of the seeds first if there is none."""
     from web import create_app
     from web.serve import serve
+
+    from .indexer import default_jobs
+
+    workers = workers or default_jobs()
 
     engine = _engine(index_dir)
     if not engine.exists():
