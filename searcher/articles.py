@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .analysis import nfkc
 from .clean import BYLINE_RE, LEAD_RE, Line, is_prose, is_title_like
 from .sources import Page
 
@@ -121,7 +121,7 @@ def make_id(path: str, text: str) -> str:
     digest = hashlib.blake2b(digest_size=8)
     digest.update(path.encode("utf-8", "surrogatepass"))
     digest.update(b"\0")
-    digest.update(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).encode("utf-8"))
+    digest.update(re.sub(r"\s+", "", nfkc(text)).encode("utf-8"))
     return digest.hexdigest()
 
 

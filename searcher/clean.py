@@ -22,11 +22,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .analysis import data_file, read_word_list, segment, stop_words
+from .analysis import data_file, nfkc, read_word_list, segment, stop_words
 from .sources import Page, RawLine
 
 #: Bump when a change to the cleaner changes what it keeps: indexes built with an older
@@ -113,7 +112,7 @@ class Rules:
 
 def fingerprint(text: str) -> str:
     """A line's identity for repetition counts: NFKC, no spaces, digits folded."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = nfkc(text).casefold()
     text = re.sub(r"\s+", "", text)
     text = re.sub(r"\d+", "0", text)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
@@ -495,7 +494,7 @@ def _body_segments(lines: list[Line]) -> list[tuple[int, int, float]]:
 
 
 def _squeeze(text: str) -> str:
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).casefold()
+    return re.sub(r"[\W_]+", "", nfkc(text)).casefold()
 
 
 def _headline_lines(lines: list[Line], title: str | None) -> list[int]:

@@ -12,14 +12,16 @@ an in-memory LSH first (which cost seconds per run on 20,000 articles).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .analysis import nfkc
 
 SHINGLE = 5
 NUM_PERM = 64
@@ -32,7 +34,7 @@ _SEED = 20240601
 
 def normalised(text: str) -> str:
     """The text as duplicates are compared: NFKC, case folded, no whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
+    return re.sub(r"\s+", "", nfkc(text).casefold())
 
 
 def fingerprint(text: str) -> str:
@@ -76,6 +78,13 @@ def _identity(value: int) -> int:
 
 
 def _minhash() -> Any:
+    """An empty MinHash: a copy of one made once per process (making one draws its
+    permutations from the seed again, a third of the cost of a signature)."""
+    return _empty_minhash().copy()
+
+
+@functools.cache
+def _empty_minhash() -> Any:
     from datasketch import MinHash
 
     return MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_identity, scheme=_SCHEME)
