@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import os
 import re
 import shutil
@@ -62,7 +63,21 @@ class WordsField(TEXT):
         boost = self.format.field_boost
         user_words = getattr(self.analyzer, "user_words", ())
         for term, count in index_term_counts(value, user_words).items():
-            yield term.encode("utf-8"), count, count * boost, pack_uint(count)
+            if count < len(_COUNTS):
+                yield _term_bytes(term), count, count * boost, _COUNTS[count]
+            else:
+                yield _term_bytes(term), count, count * boost, pack_uint(count)
+
+
+#: Whoosh keeps every posting of a segment in memory until it is written (and spills runs
+#: to disk, to merge them again, past the writer's memory limit): postings that share one
+#: bytes object for a term and for a count hold half the memory of postings with their own.
+_COUNTS = tuple(pack_uint(count) for count in range(256))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _term_bytes(term: str) -> bytes:
+    return term.encode("utf-8")
 
 
 def make_schema(userdicts: tuple[str, ...] = ()) -> Schema:
