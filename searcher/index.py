@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
 
 from .analysis import chinese_analyzer, index_term_counts
 from .errors import SearcherError
@@ -78,6 +80,32 @@ _COUNTS = tuple(pack_uint(count) for count in range(256))
 @functools.lru_cache(maxsize=1 << 18)
 def _term_bytes(term: str) -> bytes:
     return term.encode("utf-8")
+
+
+def _whole_length_column(self: Any, fieldname: str, default: int = 0) -> Any:
+    """W3PerDocReader.doc_field_length_reader, reading the column once instead of per call.
+
+    Whoosh's writer asks for a document's field length once per posting it writes (half a
+    million lookups for 3,000 articles, each a seek and a one-byte read: a fifth of a
+    segment's writing time). The length column is one byte per document; this reads it
+    whole and answers from a list. Same answers (None where the byte is 0, as Whoosh's).
+    """
+    column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return lambda docnum, _default=default: _default
+    data = column._dbfile.get(column._basepos, column._count) if column._count else b""
+    lengths = [_LENGTH_OF_BYTE[b] for b in data]
+    count = len(lengths)
+
+    def get(docnum: int) -> int | None:
+        return lengths[docnum] if docnum < count else None
+
+    return get
+
+
+_LENGTH_OF_BYTE = [None, *(byte_to_length(b) for b in range(1, 256))]
+if hasattr(W3PerDocReader, "doc_field_length_reader"):
+    W3PerDocReader.doc_field_length_reader = _whole_length_column
 
 
 def make_schema(userdicts: tuple[str, ...] = ()) -> Schema:

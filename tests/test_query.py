@@ -11,6 +11,7 @@ from whoosh.filedb.filestore import RamStorage
 
 from searcher.analysis import chinese_analyzer
 from searcher.exact import ExactMatcher, ExactText
+from searcher.index import _whole_length_column
 from searcher.query import (
     CachedBM25F,
     QueryBuilder,
@@ -151,3 +152,15 @@ def test_a_word_scored_in_bulk_matches_whooshs_own_terms() -> None:
                 want = [(hit["id"], hit.score) for hit in searcher.search(plain, limit=None)]
                 assert got == want
                 assert set(query.docs(searcher)) == set(plain.docs(searcher))
+
+
+def test_field_lengths_read_whole_are_whooshs() -> None:
+    ix = _many_documents()
+    with ix.reader() as reader:
+        for segment, _ in reader.leaf_readers():
+            perdoc, count = segment._perdoc, segment.doc_count_all()
+            for field in ("title", "text", "id"):
+                whole = _whole_length_column(perdoc, field)
+                answers = [whole(d) for d in range(count)]
+                assert answers == [perdoc.doc_field_length(d, field) for d in range(count)]
+                assert any(answers) == (field != "id")
