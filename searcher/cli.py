@@ -406,6 +406,7 @@ def serve_command(
         click.echo(f"no index in {engine.index_dir}: indexing the bundled seeds …", err=True)
         report = engine.index()
         click.echo(report.summary(), err=True)
+    engine.warm()
     app = create_app(engine)
     click.echo(f"searcher: serving {engine.index_dir} on http://{host}:{port}/", err=True)
     try:

@@ -207,6 +207,21 @@ class Engine:
                 self._columns = (gen, FacetColumns(searcher.reader(), _regions_of))
             return self._columns[1]
 
+    def warm(self) -> None:
+        """Load now what searches of the current generation load on first use: the facet
+        columns, the exact-match text and its character index (see :mod:`searcher.exact`).
+
+        ``searcher serve`` calls it before it answers (before it forks its workers, which
+        then share it), so no request waits for it. This thread's readers are closed
+        again: what was loaded is kept for every thread."""
+        try:
+            store, searcher = self._open()
+            self._facet_columns(searcher)
+            matcher, _ = self._search_context(store, searcher)
+            matcher.warm()
+        finally:
+            self._close_readers()
+
     def close(self) -> None:
         self._close_readers()
 

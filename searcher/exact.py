@@ -298,6 +298,10 @@ class ExactMatcher:
         self.text = text
         self.docnums: list[int] = text.docnums or []
 
+    def warm(self) -> None:
+        """Build the character index now (a server, before its first request)."""
+        self.text.build_char_index()
+
     def query(
         self,
         needle: str,
@@ -345,8 +349,15 @@ class LazyExactMatcher:
         self._matcher: ExactMatcher | None = None
         self._lock = threading.Lock()
 
-    def query(self, *args: Any, **kwargs: Any) -> DocSetQuery:
+    def _loaded(self) -> ExactMatcher:
         with self._lock:
             if self._matcher is None:
                 self._matcher = ExactMatcher(ExactText.read(self.path))
-        return self._matcher.query(*args, **kwargs)
+            return self._matcher
+
+    def query(self, *args: Any, **kwargs: Any) -> DocSetQuery:
+        return self._loaded().query(*args, **kwargs)
+
+    def warm(self) -> None:
+        """Read the file and build its character index now."""
+        self._loaded().warm()

@@ -101,3 +101,13 @@ def test_a_process_that_keeps_scanning_builds_the_index_itself(engine: Engine) -
     assert text.chars is None  # a one-off search never pays for it
     text.find("网格化")
     assert text.chars is not None
+
+
+def test_a_warmed_engine_has_its_character_index_and_holds_no_reader(seed_index: Path) -> None:
+    engine = Engine(seed_index)
+    engine.warm()
+    assert engine._readers.lease is None  # a later generation swap can remove this one
+    matcher = engine._search_data[1] if engine._search_data else None
+    loaded = getattr(matcher, "_matcher", matcher)
+    assert loaded is not None and loaded.text.chars is not None
+    assert engine.search('"网格化"').total == engine.search("网格化").total >= 1
