@@ -88,7 +88,7 @@ def test_serve_answers_the_new_index_after_a_rebuild_without_restart(
     port = free_port()
     serve = subprocess.Popen(
         [sys.executable, "-m", "searcher.cli", "serve", "--index", str(index),
-         "--port", str(port), "--threads", "1"],
+         "--port", str(port), "--threads", "1", "--workers", "1"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}/api/search?q="
