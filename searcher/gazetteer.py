@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from importlib import resources
 from itertools import compress, count
 from operator import add
+from pathlib import Path
 from typing import NamedTuple
 
 DATA_PACKAGE = "searcher"  # files in searcher/data (a folder, not a package)
@@ -489,3 +490,14 @@ def _parse_tsv(text: str) -> list[tuple[str, str, str, str]]:
         parts += [""] * (4 - len(parts))
         rows.append((parts[0], parts[1], parts[2], parts[3]))
     return rows
+
+
+REGION_WORDS_FILE = "regionwords.txt"
+
+
+def write_region_words(path: Path | None = None) -> None:
+    """Write :meth:`Gazetteer.names` to the segmenter's region word list (a data file)."""
+    target = path or Path(__file__).with_name("data") / REGION_WORDS_FILE
+    text = target.read_text(encoding="utf-8") if target.exists() else ""
+    header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+    target.write_text(header + "".join(n + "\n" for n in Gazetteer.load().names()), "utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from searcher.gazetteer import Gazetteer
+from searcher.gazetteer import Gazetteer, write_region_words
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -187,3 +187,14 @@ def test_expand_covers_find_region(gaz: Gazetteer) -> None:
         region = gaz.find_region(seed(prefix))
         assert region is not None
         assert region in gaz.expand(region)
+
+
+def test_the_segmenters_region_words_are_the_gazetteers(tmp_path: Path) -> None:
+    from searcher.analysis import data_file, read_word_list
+
+    assert read_word_list(data_file("regionwords.txt")) == Gazetteer.load().names()
+    copy = tmp_path / "regionwords.txt"
+    copy.write_text("# header\nstale\n", encoding="utf-8")
+    write_region_words(copy)
+    assert copy.read_text(encoding="utf-8").startswith("# header\n")
+    assert read_word_list(copy.read_text(encoding="utf-8")) == Gazetteer.load().names()
