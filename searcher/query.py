@@ -26,6 +26,7 @@ synonyms (:data:`TYPED_BONUS` per word).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from bisect import bisect_left
@@ -646,8 +647,15 @@ def _normalised_with_map(text: str) -> tuple[str, list[int]]:
         for run in _NON_SPACE_RE.finditer(norm):
             index.extend(range(run.start(), run.end()))
         return "".join(norm.split()), index
-    pairs = [(n, i) for i, ch in enumerate(text) for n in normalise(ch) if not n.isspace()]
+    pairs = [(n, i) for i, ch in enumerate(text) for n in _normalised_char(ch) if not n.isspace()]
     return "".join(ch for ch, _ in pairs), [i for _, i in pairs]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised_char(char: str) -> str:
+    """:func:`normalise` of one character, remembered (a text whose length NFKC changes,
+    ``……`` say, is mapped a character at a time: thousands of calls per snippet)."""
+    return normalise(char)
 
 
 def find_spans(text: str, strings: Sequence[str]) -> list[tuple[int, int]]:
