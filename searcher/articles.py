@@ -140,7 +140,14 @@ def build_articles(
         text = "\n".join(body)
         if not text.strip() or not any(is_prose(p) for p in [*body, title]):
             continue
-        date = _first_date(body[:3]) or page_date
+        # A labelled dateline of the article, else the page's date, else a short line with a
+        # date; never a date inside a sentence (``2003年3月20日，美国……`` is what a story is
+        # about, not when it ran).
+        date = (
+            _first_date([line for line in body[:3] if _DATE_LABEL_RE.search(line)])
+            or page_date
+            or _first_date([line for line in body[:3] if len(line) <= 60])
+        )
         region = find_region(title + "\n" + text, source) if find_region else None
         articles.append(
             Article(

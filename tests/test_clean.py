@@ -160,6 +160,27 @@ def test_dates_are_never_invented(exported: list[dict]) -> None:
         assert {r["date"] for r in by_seed(exported, seed)} == {None}
 
 
+def test_a_date_inside_a_sentence_is_not_the_articles_date(tmp_path: Path) -> None:
+    # A real xwlb story (2024-05-26) whose first sentence recalls 1950-11-29.
+    record = {
+        "url": "xwlb://20240526/12",
+        "title": "“杨根思连”：践行英雄宣言 奋进强军新征程",
+        "date": "2024-05-26",
+        "text": "央视网消息（新闻联播）：在抗美援朝中，志愿军连长杨根思叫响了“不相信有完不成的"
+        "任务，不相信有克服不了的困难，不相信有战胜不了的敌人”的“三个不相信”英雄宣言。1950年"
+        "11月29日，在长津湖畔小高岭，杨根思面对强敌，用生命践行了这一战斗宣言。次年，志愿军总部"
+        "追授杨根思“特级英雄”荣誉称号，命名杨根思所在连队为“杨根思连”。\n从战火硝烟中走来，"
+        "“杨根思连”先后经历战斗300余次，一路过关斩将，源于连队敢打硬仗、不怕牺牲的血性传承。"
+        "2016年，“杨根思连”远赴南苏丹执行维和任务。",
+    }
+    dump = tmp_path / "xwlb.jsonl"
+    dump.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["clean", str(dump), "--json"])
+    assert result.exit_code == 0, result.output
+    [page] = json.loads(result.output)
+    assert [a["date"] for a in page["articles"]] == ["2024-05-26"]
+
+
 def test_regions_come_from_the_text(exported: list[dict]) -> None:
     regions = {r["region"] for r in by_seed(exported, "001")}
     assert "河南省周口市川汇区" in regions
