@@ -451,6 +451,8 @@ class WordQuery(wq.Query):
         self.fields = tuple(fields)
         self.text = text
         self.boost = 1.0
+        # Per segment reader: (reader, scored, document numbers, scores).
+        self._found: dict[int, tuple[Any, bool, list[int], list[float]]] = {}
 
     def __repr__(self) -> str:
         return f"WordQuery({self.fields!r}, {self.text!r})"
@@ -478,9 +480,27 @@ class WordQuery(wq.Query):
         if not scored and weighting is not None:  # None: only which documents match
             return self.plain().matcher(searcher, context)
         reader = searcher.reader()
+        # One search asks a segment twice (scored, then which documents match, for the
+        # whole-query tier): the postings are read once.
+        found = self._found.get(id(reader))
+        if found is None or (scored and not found[1]):
+            postings = self._postings(searcher, reader, weighting if scored else None)
+            if postings is None:
+                return self.plain().matcher(searcher, context)
+            found = self._found[id(reader)] = (reader, scored, *postings)
+        _, _, docnums, scores = found
+        if not docnums:
+            return matching.NullMatcher()
+        return SortedListMatcher(docnums, weights=scores)
+
+    def _postings(
+        self, searcher: Any, reader: Any, weighting: Any
+    ) -> tuple[list[int], list[float]] | None:
+        """The documents of one segment holding the word, ascending, with their BM25F scores
+        (1.0 each without ``weighting``); None where this reader or codec cannot do it."""
         terms = getattr(reader, "_terms", None)  # a segment's (not a multi-segment reader's)
         if terms is None:
-            return self.plain().matcher(searcher, context)
+            return None
         scores: dict[int, float] = {}
         for fieldname in self.fields:
             try:
@@ -489,10 +509,10 @@ class WordQuery(wq.Query):
                 continue
             if (fieldname, btext) not in reader:
                 continue
-            scorer = weighting.scorer(searcher, fieldname, btext) if scored else None
+            scorer = weighting.scorer(searcher, fieldname, btext) if weighting else None
             leaf = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
-            if type(leaf) is not W3LeafMatcher or (scored and type(scorer) is not _NormScorer):
-                return self.plain().matcher(searcher, context)
+            if type(leaf) is not W3LeafMatcher or (weighting and type(scorer) is not _NormScorer):
+                return None
             ids, weights = _read_postings(leaf)
             if scorer is None:
                 scores.update(dict.fromkeys(ids, 1.0))
@@ -503,9 +523,7 @@ class WordQuery(wq.Query):
                 scores[docnum] = scores[docnum] + score if docnum in scores else score
         deleted = reader.deleted_docs_set if reader.has_deletions() else ()
         docnums = sorted(d for d in scores if d not in deleted)
-        if not docnums:
-            return matching.NullMatcher()
-        return SortedListMatcher(docnums, weights=[scores[d] for d in docnums])
+        return docnums, [scores[d] for d in docnums]
 
 
 def _read_postings(leaf: Any) -> tuple[list[int], list[float]]:

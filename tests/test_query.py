@@ -164,3 +164,17 @@ def test_field_lengths_read_whole_are_whooshs() -> None:
                 answers = [whole(d) for d in range(count)]
                 assert answers == [perdoc.doc_field_length(d, field) for d in range(count)]
                 assert any(answers) == (field != "id")
+
+
+def test_a_segment_reads_a_words_postings_once_per_search(monkeypatch: Any) -> None:
+    import searcher.query as query_module
+
+    reads: list[int] = []
+    real = query_module._read_postings
+    monkeypatch.setattr(query_module, "_read_postings", lambda leaf: reads.append(1) or real(leaf))
+    ix = _many_documents()
+    with ix.searcher(weighting=CachedBM25F()) as searcher:
+        word = WordQuery(("title", "text"), "网格化")
+        scored = [(hit["id"], hit.score) for hit in searcher.search(word, limit=None)]
+        assert set(word.docs(searcher)) == {int(i) for i, _ in scored} and len(reads) == 2
+        assert [(h["id"], h.score) for h in searcher.search(word, limit=None)] == scored
