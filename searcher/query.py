@@ -219,7 +219,13 @@ class QueryBuilder:
         if not required:
             return wq.NullQuery()
         required = _intersected(required)
-        query: wq.Query = required[0] if len(required) == 1 else wq.And(required)
+        query: wq.Query
+        if len(required) == 1:
+            query = required[0]
+        elif len(required) == 2 and all(type(q) is WordQuery for q in required):
+            query = BothWords(required)
+        else:
+            query = wq.And(required)
         excluded = [self.clause(c, drop_stops, expand=False) for c in parsed.excluded]
         excluded = [q for q in excluded if q is not None]
         if excluded:
@@ -524,6 +530,30 @@ class WordQuery(wq.Query):
         deleted = reader.deleted_docs_set if reader.has_deletions() else ()
         docnums = sorted(d for d in scores if d not in deleted)
         return docnums, [scores[d] for d in docnums]
+
+
+class BothWords(wq.And):
+    """Two :class:`WordQuery` both required: Whoosh's ``And`` of them, intersected in bulk.
+
+    Each side is already a sorted list of documents with scores; Whoosh's intersection
+    would walk them a document at a time (a fifth of a two-word query). Same documents, and
+    the same scores (a sum of two, as Whoosh's).
+    """
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        first, second = self.subqueries
+        a, b = first.matcher(searcher, context), second.matcher(searcher, context)
+        if type(a) is not SortedListMatcher or type(b) is not SortedListMatcher:
+            if not a.is_active() or not b.is_active():
+                return matching.NullMatcher()
+            return matching.IntersectionMatcher(a, b)
+        scores_b = dict(zip(b._ids, b._weights, strict=True))
+        both = [
+            (d, w + scores_b[d]) for d, w in zip(a._ids, a._weights, strict=True) if d in scores_b
+        ]
+        if not both:
+            return matching.NullMatcher()
+        return SortedListMatcher([d for d, _ in both], weights=[w for _, w in both])
 
 
 def _read_postings(leaf: Any) -> tuple[list[int], list[float]]:

@@ -13,6 +13,7 @@ from searcher.analysis import chinese_analyzer
 from searcher.exact import ExactMatcher, ExactText
 from searcher.index import _whole_length_column
 from searcher.query import (
+    BothWords,
     CachedBM25F,
     QueryBuilder,
     Synonyms,
@@ -178,3 +179,18 @@ def test_a_segment_reads_a_words_postings_once_per_search(monkeypatch: Any) -> N
         scored = [(hit["id"], hit.score) for hit in searcher.search(word, limit=None)]
         assert set(word.docs(searcher)) == {int(i) for i, _ in scored} and len(reads) == 2
         assert [(h["id"], h.score) for h in searcher.search(word, limit=None)] == scored
+
+
+def test_two_words_intersected_in_bulk_match_whooshs_and() -> None:
+    ix = _many_documents()
+    with ix.writer() as writer:  # a second segment, and deletions in the first
+        for n in range(0, 2000, 5):
+            writer.delete_by_term("id", str(n))
+        writer.add_document(id="new", title="网格化", text="网格化 城市 动员")
+    with ix.searcher(weighting=CachedBM25F()) as searcher:
+        for pair in [("城市", "网格化"), ("动员", "会议"), ("城市", "没有的词")]:
+            words = [WordQuery(("title", "text"), w) for w in pair]
+            bulk = [(h["id"], h.score) for h in searcher.search(BothWords(words), limit=None)]
+            want = [(h["id"], h.score) for h in searcher.search(wq.And(words), limit=None)]
+            assert bulk == want
+            assert set(BothWords(words).docs(searcher)) == set(wq.And(words).docs(searcher))
