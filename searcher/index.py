@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
+from whoosh.columns import NumericColumn
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
@@ -93,6 +94,8 @@ def _whole_length_column(self: Any, fieldname: str, default: int = 0) -> Any:
     column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:
         return lambda docnum, _default=default: _default
+    if type(column) is not NumericColumn.Reader or getattr(column, "_fixedlen", None) != 1:
+        return _whoosh_length_reader(self, fieldname, default)  # not the one-byte column
     data = column._dbfile.get(column._basepos, column._count) if column._count else b""
     lengths = [_LENGTH_OF_BYTE[b] for b in data]
     count = len(lengths)
@@ -104,7 +107,8 @@ def _whole_length_column(self: Any, fieldname: str, default: int = 0) -> Any:
 
 
 _LENGTH_OF_BYTE = [None, *(byte_to_length(b) for b in range(1, 256))]
-if hasattr(W3PerDocReader, "doc_field_length_reader"):
+_whoosh_length_reader = getattr(W3PerDocReader, "doc_field_length_reader", None)
+if _whoosh_length_reader is not None:
     W3PerDocReader.doc_field_length_reader = _whole_length_column
 
 
