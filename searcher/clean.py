@@ -130,21 +130,24 @@ class SiteStats:
 
     def add(self, page: Page) -> None:
         self.pages[page.site] += 1
-        seen = {fingerprint(line.text) for line in page.lines if _repeatable(line.text)}
+        seen = {fingerprint(line.text) for line in page.lines if is_repeatable(line.text)}
         self.lines[page.site].update(seen)
 
     def is_repeated(self, site: str, text: str) -> bool:
         """True when ``text`` is chrome repeated on many pages of ``site``."""
         pages = self.pages.get(site, 0)
-        if pages < 3 or not _repeatable(text):
+        if pages < 3 or not is_repeatable(text):
             return False
         count = self.lines[site].get(fingerprint(text), 0)
         return count >= 3 and count >= 0.3 * pages
 
 
-def _repeatable(text: str) -> bool:
-    # Reposted articles repeat whole paragraphs across pages of a site; those are duplicates
-    # for dedup to collapse, not chrome. Only short, non-prose lines count as chrome.
+def is_repeatable(text: str) -> bool:
+    """A line that counts towards a site's repeated lines (short, not a sentence).
+
+    Reposted articles repeat whole paragraphs across pages of a site; those are duplicates
+    for dedup to collapse, not chrome. Only short, non-prose lines count as chrome.
+    """
     return len(text) <= 60 and not text.endswith(("。", "！", "？"))
 
 

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from . import dedup
 from .articles import Article, RegionFinder, build_articles
-from .clean import Line, Rules, SiteStats, classify, fingerprint
+from .clean import Line, Rules, SiteStats, classify, fingerprint, is_repeatable
 from .sources import Page, SourceError, dump_kind, expand_paths, html_page, read_pages, text_page
 
 T = TypeVar("T")
@@ -127,10 +127,7 @@ class FileRead:
 
 def page_lines(page: Page) -> dict[str, str]:
     """The lines of ``page`` that :class:`SiteStats` counts, by fingerprint."""
-    counted = SiteStats()
-    counted.add(page)
-    keys = counted.lines[page.site]
-    return {fp: line.text for line in page.lines if (fp := fingerprint(line.text)) in keys}
+    return {fingerprint(line.text): line.text for line in page.lines if is_repeatable(line.text)}
 
 
 def read_file(path: Path) -> FileRead:
