@@ -41,6 +41,13 @@ def nfkc(text: str) -> str:
     in that form already (most text is: 100x cheaper)."""
     if unicodedata.is_normalized("NFKC", text):
         return text
+    return _nfkc(text)
+
+
+# The cleaner normalises each line more than once (its fingerprint, its squeezed form) and
+# Chinese text with full-width punctuation always needs it: remember the recent ones.
+@functools.lru_cache(maxsize=4096)
+def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 

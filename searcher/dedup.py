@@ -32,6 +32,7 @@ BANDS = (16, 4)
 _SEED = 20240601
 
 
+@functools.lru_cache(maxsize=256)  # an article's key and signature both start from it
 def normalised(text: str) -> str:
     """The text as duplicates are compared: NFKC, case folded, no whitespace."""
     return re.sub(r"\s+", "", nfkc(text).casefold())
