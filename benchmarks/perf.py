@@ -79,8 +79,8 @@ def run_measured(
 
     stderr goes to ``log_path``. ``rss_mb`` is the peak of the memory of the child and all its
     descendants together, sampled every 0.5 s from ``/proc``: their proportional set sizes
-    (PSS), so that pages forked processes share count once, not once per process;
-    ``largest_rss_mb`` is ``wait4``'s figure, the RSS of the largest single process.
+    (PSS), so that pages forked processes share count once, not once per process, and never
+    less than ``largest_rss_mb``, ``wait4``'s figure: the RSS of the largest single process.
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     out_path = log_path.with_suffix(".out")
@@ -103,7 +103,9 @@ def run_measured(
     return {
         "wall_s": wall,
         "cpu_s": usage.ru_utime + usage.ru_stime,
-        "rss_mb": sampler.peak_kb / 1024,  # Linux: kilobytes
+        # A run shorter than the sampling interval is seen barely started: never report less
+        # than its largest process.
+        "rss_mb": max(sampler.peak_kb, usage.ru_maxrss) / 1024,  # Linux: kilobytes
         "largest_rss_mb": usage.ru_maxrss / 1024,
         "rc": proc.returncode,
         "timed_out": wall > timeout,
