@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -501,8 +502,10 @@ def _day(value: str, name: str) -> int:
     if not match:
         raise SearcherError(f"{name} must be a date like 2020-09-01, not {value!r}")
     year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        raise SearcherError(f"{name} must be a real date, not {value!r}")
+    try:
+        datetime.date(year, month, day)  # 2024-02-30 is no date
+    except ValueError:
+        raise SearcherError(f"{name} must be a real date, not {value!r}") from None
     if match.group(3) is None and name == "until":
-        day = 31
+        day = 31  # the whole month (a day number, never looked up as a date)
     return year * 10000 + month * 100 + day

@@ -72,6 +72,8 @@ def test_hostile_request_answers_quickly_with_results_or_a_4xx(
         ("/api/search?q=文明&limit=1.5", "limit must be a whole number"),
         ("/api/search?q=文明&sort=../../etc", "sort must be"),
         ("/api/search?q=文明&since=2024-02-32", "since must be a real date"),
+        ("/api/search?q=文明&since=2024-02-30", "since must be a real date"),
+        ("/api/search?q=文明&until=2023-02-29", "until must be a real date"),
     ],
 )
 def test_the_4xx_says_what_to_fix(client: FlaskClient, url: str, message: str) -> None:
