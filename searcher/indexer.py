@@ -48,10 +48,11 @@ from .ingest import (
     clean_for_index,
     default_region_finder,
     die_with_parent,
+    merged,
     read_file,
     sigint_blocked,
 )
-from .sources import Page
+from .sources import Page, dump_kind
 from .store import FileRecord, Store
 
 #: Below this much input, worker processes cost more than they save.
@@ -60,6 +61,11 @@ PARALLEL_MIN_BYTES = 1 << 20
 PARALLEL_MIN_DOCS = 1000
 #: Pages per cleaning job sent to a worker.
 CHUNK_PAGES = 64
+#: A JSON Lines dump this big is read by every worker, each building the pages of its
+#: share of the lines (each decodes the whole file: memory for the file once per worker).
+SPLIT_READ_MIN_BYTES = 16 << 20
+#: Memory a reader needs per byte of a JSON Lines dump (bytes, decoded text, its lines).
+READ_MEMORY_PER_BYTE = 8
 #: Memory per Whoosh writer before it spills a run of postings to disk (to merge them all
 #: again at the end, a third of the writing time). Whoosh counts 170 bytes a posting; ours
 #: share their term and count objects and hold about 110, so 512 is about 350 MB of real
@@ -349,9 +355,14 @@ def _execute_in(
     with Workers(jobs if total_bytes >= PARALLEL_MIN_BYTES else 1) as workers:
         reads: list[FileRead] = []
         done = 0
-        for read in workers.map(read_file, [todo.path for todo in plan.todo]):
-            reads.append(read)
-            done += plan.todo[len(reads) - 1].size
+        splits = [_read_parts(todo, workers.jobs) for todo in plan.todo]
+        paths = [todo.path for todo, n in zip(plan.todo, splits, strict=True) for _ in range(n)]
+        shares = [k for n in splits for k in range(n)]
+        counts = [n for n in splits for _ in range(n)]
+        parts_read = workers.map(read_file, paths, shares, counts)
+        for todo, n in zip(plan.todo, splits, strict=True):
+            reads.append(merged([next(parts_read) for _ in range(n)]))
+            done += todo.size
             report.files_read = len(reads)
             progress(Progress("reading", done, total_bytes, "B", len(reads), files_total, 0))
 
@@ -446,6 +457,27 @@ def _file_note(
         report.notes.append(f"{path}: {note}")
         return note
     return None
+
+
+def _read_parts(todo: _Todo, jobs: int) -> int:
+    """How many processes read one file: a big JSON Lines dump is shared out by line
+    (parsing a crawl's HTML pages is most of its reading), anything else is read whole.
+
+    Each part decodes the whole file (about 7 bytes of memory per byte of dump, as one
+    reader needs), so a dump is shared out only while that fits in half the free memory.
+    """
+    if jobs <= 1 or todo.size < SPLIT_READ_MIN_BYTES or dump_kind(todo.path) != "jsonl":
+        return 1
+    if todo.size * READ_MEMORY_PER_BYTE * jobs > _available_memory() // 2:
+        return 1
+    return jobs
+
+
+def _available_memory() -> int:
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 0
 
 
 def _chunks(pages: list[Page]) -> Iterator[list[Page]]:

@@ -130,11 +130,12 @@ def page_lines(page: Page) -> dict[str, str]:
     return {fingerprint(line.text): line.text for line in page.lines if is_repeatable(line.text)}
 
 
-def read_file(path: Path) -> FileRead:
-    """Read one dump file (pass one of cleaning)."""
+def read_file(path: Path, part: int = 0, parts: int = 1) -> FileRead:
+    """Read one dump file, or its ``part`` of ``parts`` (pass one of cleaning; see
+    :func:`~searcher.sources.read_pages`)."""
     read = FileRead(path)
     try:
-        for item in read_pages(path):
+        for item in read_pages(path, part, parts):
             if isinstance(item, SourceError):
                 read.errors.append(item)
             else:
@@ -142,6 +143,26 @@ def read_file(path: Path) -> FileRead:
                 read.lines.append(page_lines(item))
     except Exception as error:  # a reader bug on odd input must not stop the whole run
         read.errors.append(SourceError(str(path), f"could not be read ({error!r})"))
+    return read
+
+
+def merged(parts: list[FileRead]) -> FileRead:
+    """The reads of the parts of one file as one read of it: pages in line order."""
+    if len(parts) == 1:
+        return parts[0]
+    read = FileRead(parts[0].path)
+    pairs = sorted(
+        (
+            (page, lines)
+            for part in parts
+            for page, lines in zip(part.pages, part.lines, strict=True)
+        ),
+        key=lambda pair: pair[0].number,
+    )
+    read.pages = [page for page, _ in pairs]
+    read.lines = [lines for _, lines in pairs]
+    errors = [error for part in parts for error in part.errors]
+    read.errors = sorted(errors, key=lambda error: error.line or 0)
     return read
 
 

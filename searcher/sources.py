@@ -305,8 +305,14 @@ def check_text(path: Path, data: bytes) -> None:
         raise SourceError(str(path), "binary file, not a text dump")
 
 
-def read_pages(path: Path) -> Iterator[Page | SourceError]:
-    """The pages of one dump file, or SourceErrors for the file or single bad JSON lines."""
+def read_pages(path: Path, part: int = 0, parts: int = 1) -> Iterator[Page | SourceError]:
+    """The pages of one dump file, or SourceErrors for the file or single bad JSON lines.
+
+    A JSON Lines dump can be read by ``parts`` processes at once: part ``k`` builds the pages
+    of the records on lines ``n`` with ``n % parts == k`` (and reports their errors; errors of
+    the whole file come from part 0). Every part numbers the lines the same way, so the
+    pages (and the ids of their articles) are the same however the file was shared out.
+    """
     kind = dump_kind(path) or "text"
     page_bytes = min(MAX_PAGE_BYTES, MAX_DECOMPRESSED)
     try:
@@ -315,11 +321,14 @@ def read_pages(path: Path) -> Iterator[Page | SourceError]:
         data = read_bytes(path, None if kind == "jsonl" else page_bytes)
         check_text(path, data)
     except SourceError as error:
-        yield error
+        if part == 0:
+            yield error
         return
     if kind == "jsonl":
-        yield from _jsonl_pages(path, data)
+        yield from _jsonl_pages(path, data, part, parts)
         return
+    if part != 0:
+        return  # one page: all of it is part 0's
     declared = declared_charset(data) if kind == "html" else None
     text, encoding = decode(data, declared)
     if undecodable(text):
@@ -370,16 +379,21 @@ def undecodable(text: str) -> bool:
     return sample.count("\ufffd") > MAX_UNDECODABLE * max(1, len(sample.strip()))
 
 
-def _jsonl_pages(path: Path, data: bytes) -> Iterator[Page | SourceError]:
+def _jsonl_pages(
+    path: Path, data: bytes, part: int = 0, parts: int = 1
+) -> Iterator[Page | SourceError]:
     text, encoding = decode(data)
     if undecodable(text):
-        yield SourceError(str(path), "undecodable bytes (not UTF-8, GB18030 or Big5 text)")
+        if part == 0:
+            yield SourceError(str(path), "undecodable bytes (not UTF-8, GB18030 or Big5 text)")
         return
     records = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         records += 1
+        if number % parts != part:
+            continue  # another process's record
         if len(line) > MAX_PAGE_CHARS:
             yield SourceError(
                 str(path), f"line longer than {MAX_PAGE_CHARS // 2**20} M characters", line=number
@@ -410,7 +424,7 @@ def _jsonl_pages(path: Path, data: bytes) -> Iterator[Page | SourceError]:
         if title:
             page.title = strip_site_name(title)
         yield page
-    if not records:
+    if not records and part == 0:
         # Bytes that are not blank to ``bytes.strip`` can still be line breaks to Python
         # (``\x1c``): a file of them holds no record at all.
         yield SourceError(str(path), "no JSON records (only blank lines)")

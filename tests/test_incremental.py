@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -203,3 +204,34 @@ def test_an_index_from_before_the_band_table_still_finds_late_copies(
     (tmp_path / "repost.txt").write_text(original.replace("张建闯", "张某某"), "utf-8")
     code, out, _ = run("index", str(tmp_path / "repost.txt"), "--index", str(index))
     assert code == 0 and "1 duplicate copies" in out
+
+
+def _export(index: Path) -> list[dict]:
+    code, out, _ = run("export", "--index", str(index))
+    assert code == 0
+    return sorted((json.loads(line) for line in out.splitlines()), key=lambda a: a["id"])
+
+
+def test_a_big_jsonl_dump_shared_out_among_workers_indexes_the_same(
+    big_dump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searcher.engine import Engine
+
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    Engine(alone).index([big_dump], jobs=1)
+    monkeypatch.setattr(indexer, "SPLIT_READ_MIN_BYTES", 1)  # the 1.7 MB dump counts as big
+    monkeypatch.setattr(indexer, "_read_parts", _counting(indexer._read_parts))
+    Engine(shared).index([big_dump], jobs=2)
+    assert _SPLITS == [2]
+    assert _export(shared) == _export(alone) and len(_export(alone)) > 1000
+
+
+_SPLITS: list[int] = []
+
+
+def _counting(function: Any) -> Any:
+    def counted(*args: Any) -> int:
+        _SPLITS.append(function(*args))
+        return _SPLITS[-1]
+
+    return counted

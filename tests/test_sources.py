@@ -6,6 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
+from searcher.ingest import FileRead, merged, read_file
 from searcher.sources import SourceError, decode, read_pages, strip_site_name
 
 TEXT = "川汇区召开创建全国文明城市提名城市工作推进会\n本报讯 9月8日上午，川汇区召开推进会。"
@@ -91,3 +92,39 @@ def test_site_name_is_stripped_from_titles() -> None:
     assert strip_site_name("会议召开 - 某某县人民政府") == "会议召开"
     dash = "习近平向第十五届中国—拉美企业家高峰会发表书面致辞"
     assert strip_site_name(dash) == dash
+
+
+def _read_in_parts(path: Path, parts: int) -> FileRead:
+    return merged([read_file(path, part, parts) for part in range(parts)])
+
+
+def test_a_jsonl_dump_read_in_parts_is_the_dump_read_whole(big_dump: Path, tmp_path: Path) -> None:
+    # The big dump with a blank line, a malformed record and an HTML record mixed in.
+    lines = big_dump.read_text(encoding="utf-8").splitlines()
+    html = "<html><body><h1>标题</h1><p>正文一段，讲的是网格化管理。</p></body></html>"
+    record = json.dumps({"url": "http://a.example/x.html", "html": html}, ensure_ascii=False)
+    lines[3:3] = ["", '{"title": "broken', record]
+    dump = tmp_path / "mixed.jsonl"
+    dump.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = read_file(dump)
+    for parts in (2, 3):
+        shared = _read_in_parts(dump, parts)
+        assert [p.number for p in shared.pages] == [p.number for p in whole.pages]
+        assert [[line.text for line in p.lines] for p in shared.pages] == [
+            [line.text for line in p.lines] for p in whole.pages
+        ]
+        assert [(p.title, p.date, p.url) for p in shared.pages] == [
+            (p.title, p.date, p.url) for p in whole.pages
+        ]
+        assert shared.lines == whole.lines
+        assert [str(e) for e in shared.errors] == [str(e) for e in whole.errors]
+    assert [e.line for e in whole.errors] == [5]  # the malformed record, once
+
+
+def test_file_level_errors_come_once_from_parts(tmp_path: Path) -> None:
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n\n", encoding="utf-8")
+    assert [str(e) for e in _read_in_parts(blank, 2).errors] == [
+        str(e) for e in read_file(blank).errors
+    ]
+    assert len(read_file(blank).errors) == 1
