@@ -418,6 +418,12 @@ class _NormScorer(scoring.BM25FScorer):
         tf = matcher.weight()
         return self.idf * ((tf * self._k1_plus_1) / (tf + self._norms[matcher.id()]))
 
+    def scores(self, docnums: Sequence[int], weights: Sequence[float]) -> list[float]:
+        """:meth:`score` of each posting of a list, without a matcher."""
+        idf, k1_plus_1, norms = self.idf, self._k1_plus_1, self._norms
+        pairs = zip(docnums, weights, strict=True)
+        return [idf * ((tf * k1_plus_1) / (tf + norms[d])) for d, tf in pairs]
+
 
 def _length_norms(reader: Any, fieldname: str, avgfl: float, b: float, k1: float) -> list[float]:
     """``K1 * ((1 - B) + B * length / avgfl)`` of every document of a segment reader, kept
@@ -523,9 +529,7 @@ class WordQuery(wq.Query):
             if scorer is None:
                 scores.update(dict.fromkeys(ids, 1.0))
                 continue
-            idf, k1_plus_1, norms = scorer.idf, scorer._k1_plus_1, scorer._norms
-            for docnum, tf in zip(ids, weights, strict=True):
-                score = idf * ((tf * k1_plus_1) / (tf + norms[docnum]))
+            for docnum, score in zip(ids, scorer.scores(ids, weights), strict=True):
                 scores[docnum] = scores[docnum] + score if docnum in scores else score
         deleted = reader.deleted_docs_set if reader.has_deletions() else ()
         docnums = sorted(d for d in scores if d not in deleted)

@@ -314,6 +314,8 @@ def read_pages(path: Path, part: int = 0, parts: int = 1) -> Iterator[Page | Sou
     pages (and the ids of their articles) are the same however the file was shared out.
     """
     kind = dump_kind(path) or "text"
+    if kind != "jsonl" and part != 0:
+        return  # one page: all of it is part 0's
     page_bytes = min(MAX_PAGE_BYTES, MAX_DECOMPRESSED)
     try:
         if kind != "jsonl" and path.suffix.lower() != ".gz" and _size(path) > page_bytes:
@@ -327,8 +329,6 @@ def read_pages(path: Path, part: int = 0, parts: int = 1) -> Iterator[Page | Sou
     if kind == "jsonl":
         yield from _jsonl_pages(path, data, part, parts)
         return
-    if part != 0:
-        return  # one page: all of it is part 0's
     declared = declared_charset(data) if kind == "html" else None
     text, encoding = decode(data, declared)
     if undecodable(text):
