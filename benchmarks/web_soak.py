@@ -46,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import queries as querysets  # noqa: E402
+from queries import percentile  # noqa: E402
 from web_load import free_port, start_server  # noqa: E402
 
 #: What a client does next, and how often.
@@ -192,16 +193,6 @@ def get_json(port: int, path: str) -> Any:
         conn.close()
 
 
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * share
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path, required=True, help="an index of the xwlb corpus")
@@ -283,12 +274,12 @@ def soak(args: argparse.Namespace, work: Path) -> int:
     print(f"{'kind':12} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for kind in [*MIX, "all"]:
         ms = [r["ms"] for r in records if kind in ("all", r["kind"])]
-        print(f"{kind:12} {len(ms):6d} {percentile(ms, .5):8.0f} {percentile(ms, .95):8.0f} "
-              f"{percentile(ms, .99):8.0f} {max(ms, default=0):8.0f}")  # fmt: skip
+        print(f"{kind:12} {len(ms):6d} {percentile(ms, 50):8.0f} {percentile(ms, 95):8.0f} "
+              f"{percentile(ms, 99):8.0f} {max(ms, default=0):8.0f}")  # fmt: skip
     during = [r["ms"] for r in records if swap["start"] <= r["at"] - started <= swap["end"]]
     print(f"swap: `{' '.join(update[1:])}` ran from {swap['start']:.1f} s to {swap['end']:.1f} s "
           f"(exit {swap['returncode']}); {len(during)} requests answered meanwhile, p95 "
-          f"{percentile(during, .95):.0f} ms, {len(records) - len(during)} outside it; "
+          f"{percentile(during, 95):.0f} ms, {len(records) - len(during)} outside it; "
           f"articles {before['articles']} -> "
           f"{after['articles']}; the server {'follows' if followed else 'did NOT follow'} "
           f"the new generation")  # fmt: skip

@@ -137,12 +137,19 @@ def test_an_optional_side_adds_nothing_to_the_match_estimate() -> None:
         assert wq.AndMaybe(rare, common).estimate_size(reader) > 1000  # Whoosh's own
 
 
-def test_a_word_scored_in_bulk_matches_whooshs_own_terms() -> None:
+def _in_two_segments(deleting_every: int, new_text: str) -> Any:
+    """:func:`_many_documents`, every ``deleting_every``-th deleted, and a second segment of
+    one more document."""
     ix = _many_documents()
-    with ix.writer() as writer:  # a second segment, and deletions in the first
-        for n in range(0, 2000, 7):
+    with ix.writer() as writer:
+        for n in range(0, 2000, deleting_every):
             writer.delete_by_term("id", str(n))
-        writer.add_document(id="new", title="网格化", text="网格化 城市 城市")
+        writer.add_document(id="new", title="网格化", text=new_text)
+    return ix
+
+
+def test_a_word_scored_in_bulk_matches_whooshs_own_terms() -> None:
+    ix = _in_two_segments(7, "网格化 城市 城市")
     with ix.searcher(weighting=CachedBM25F()) as searcher:
         assert len(searcher.subsearchers) == 2 and searcher.reader().has_deletions()
         for word in ["城市", "网格化", "动员", "没有的词"]:
@@ -182,11 +189,7 @@ def test_a_segment_reads_a_words_postings_once_per_search(monkeypatch: Any) -> N
 
 
 def test_two_words_intersected_in_bulk_match_whooshs_and() -> None:
-    ix = _many_documents()
-    with ix.writer() as writer:  # a second segment, and deletions in the first
-        for n in range(0, 2000, 5):
-            writer.delete_by_term("id", str(n))
-        writer.add_document(id="new", title="网格化", text="网格化 城市 动员")
+    ix = _in_two_segments(5, "网格化 城市 动员")
     with ix.searcher(weighting=CachedBM25F()) as searcher:
         for pair in [("城市", "网格化"), ("动员", "会议"), ("城市", "没有的词")]:
             words = [WordQuery(("title", "text"), w) for w in pair]
