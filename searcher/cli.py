@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -415,5 +416,18 @@ def serve_command(
         raise SearcherError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
 
 
+def run() -> None:
+    """The ``searcher`` program: :func:`main`, then no Ctrl-C while Python exits.
+
+    Python puts the default SIGINT action back while it shuts down, so a Ctrl-C landing
+    after a command has finished (an index run committed and reported) would kill the
+    process and turn its success into a failure; once the command is done, it is ignored.
+    """
+    try:
+        main()
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 if __name__ == "__main__":
-    main()
+    run()
