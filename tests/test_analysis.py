@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,7 +12,7 @@ from whoosh import query as wq
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from searcher.analysis import chinese_analyzer, nfkc, normalise, terms
+from searcher.analysis import chinese_analyzer, index_term_counts, nfkc, normalise, terms
 
 
 def tokens(text: str, mode: str = "query") -> list[tuple[str, int]]:
@@ -88,3 +90,13 @@ def test_nfkc_of_chinese_text() -> None:
     line = "本报讯（记者　张三）１１月２２日，ＸＸ县召开“网格化”管理推进会！"
     assert nfkc(line) == unicodedata.normalize("NFKC", line)
     assert nfkc(line) == "本报讯(记者 张三)11月22日,XX县召开“网格化”管理推进会!"
+
+
+def test_index_term_counts_are_the_index_tokens(seeds: Path) -> None:
+    # The index counts terms in one pass (rjieba's cut, punctuation dropped per distinct
+    # token); a document's postings must be exactly the tokens the analyzer yields for it.
+    for path in sorted(seeds.glob("*.txt")):
+        text = path.read_text("utf-8")[:20000]
+        counted = Counter(token for token, _ in tokens(text, mode="index"))
+        assert counted
+        assert index_term_counts(text) == counted, path.name
