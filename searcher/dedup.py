@@ -146,11 +146,15 @@ class Clusters:
         self._candidates_of = candidates_of
         self._shingles: dict[str, np.ndarray] = {}
 
-    def find(self, text: str, signature: np.ndarray) -> Match | None:
-        """The cluster of the most similar stored article with Jaccard >= 0.8, if any."""
-        if len(normalised(text)) < MIN_CHARS:
+    def find(self, text: str, bands: list[int], long_enough: bool | None = None) -> Match | None:
+        """The cluster of the most similar stored article with Jaccard >= 0.8, if any.
+
+        ``bands`` are the LSH buckets of the text's signature (:func:`band_keys`);
+        ``long_enough`` is :func:`comparable` of the text, worked out here when not given.
+        """
+        if not (long_enough if long_enough is not None else comparable(text)):
             return None
-        candidates = self._candidates_of(band_keys(signature))
+        candidates = self._candidates_of(bands)
         if not candidates:
             return None
         mine = shingles(text)
@@ -168,6 +172,11 @@ class Clusters:
         if best is None:
             return None
         return Match(best[2], "near", best[0])
+
+
+def comparable(text: str) -> bool:
+    """Long enough to be compared with others for near duplicates (else exact copies only)."""
+    return len(normalised(text)) >= MIN_CHARS
 
 
 def to_blob(signature: np.ndarray) -> bytes:

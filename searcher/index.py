@@ -25,6 +25,7 @@ import re
 import shutil
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -33,11 +34,11 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
-from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
 from .analysis import chinese_analyzer, index_term_counts
 from .errors import SearcherError
+from .postings import count_bytes
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -60,22 +61,20 @@ class WordsField(TEXT):
         super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost, stored=stored)
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        if kwargs.get("mode", "index") != "index" or not isinstance(value, str):
+        counts = self.term_counts(value) if kwargs.get("mode", "index") == "index" else None
+        if counts is None:
             yield from super().index(value, **kwargs)
             return
         boost = self.format.field_boost
-        user_words = getattr(self.analyzer, "user_words", ())
-        for term, count in index_term_counts(value, user_words).items():
-            if count < len(_COUNTS):
-                yield _term_bytes(term), count, count * boost, _COUNTS[count]
-            else:
-                yield _term_bytes(term), count, count * boost, pack_uint(count)
+        for term, count in counts.items():
+            yield _term_bytes(term), count, count * boost, count_bytes(count)
 
-
-#: Whoosh keeps every posting of a segment in memory until it is written (and spills runs
-#: to disk, to merge them again, past the writer's memory limit): postings that share one
-#: bytes object for a term and for a count hold half the memory of postings with their own.
-_COUNTS = tuple(pack_uint(count) for count in range(256))
+    def term_counts(self, value: Any) -> Counter[str] | None:
+        """How often each term occurs in ``value`` (what :meth:`index` yields, as counts:
+        :class:`searcher.postings.FastSegmentWriter` takes them so)."""
+        if not isinstance(value, str):
+            return None
+        return index_term_counts(value, getattr(self.analyzer, "user_words", ()))
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -103,6 +102,7 @@ def _whole_length_column(self: Any, fieldname: str, default: int = 0) -> Any:
     def get(docnum: int) -> int | None:
         return lengths[docnum] if docnum < count else None
 
+    get.lengths = lengths  # type: ignore[attr-defined]  # for bulk lookups (searcher.postings)
     return get
 
 
@@ -126,7 +126,6 @@ def make_schema(userdicts: tuple[str, ...] = ()) -> Schema:
         region=ID(stored=True, sortable=True),
         source=ID(stored=True, sortable=True),
         path=ID(stored=True),
-        copies=NUMERIC(int, bits=32, stored=True),
     )
 
 

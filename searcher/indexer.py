@@ -23,6 +23,7 @@ One run (``Engine.index``), under the index folder's writer lock:
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import os
 import sqlite3
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import whoosh.multiproc
 from whoosh.multiproc import MpWriter, _run_subwriter
 from whoosh.writing import SegmentWriter
 
@@ -52,6 +54,7 @@ from .ingest import (
     read_file,
     sigint_blocked,
 )
+from .postings import FastSegmentWriter, TermPool
 from .sources import Page, dump_kind
 from .store import FileRecord, Store
 
@@ -67,11 +70,6 @@ SPLIT_READ_MIN_BYTES = 16 << 20
 #: Memory a reader needs per byte of a JSON Lines dump (bytes, decoded text, its lines):
 #: about 7 measured (2.9 GB for a 410 MB dump of HTML pages), with some room.
 READ_MEMORY_PER_BYTE = 8
-#: Memory per Whoosh writer before it spills a run of postings to disk (to merge them all
-#: again at the end, a third of the writing time). Whoosh counts 170 bytes a posting; ours
-#: share their term and count objects and hold about 110, so 512 is about 350 MB of real
-#: memory: 3 million postings, every posting of 15,000 xwlb stories.
-WRITER_LIMIT_MB = 512
 
 
 @dataclass
@@ -395,7 +393,11 @@ def _execute_in(
         for todo, read in zip(plan.todo, reads, strict=True):
             articles: list[Indexable] = []
             for number, _ in enumerate(read.pages, start=1):
-                articles.extend(next(per_page))
+                page_articles = next(per_page)
+                # Stored as they come, while the workers clean the next pages.
+                for item in page_articles:
+                    touched.add(_put(store, clusters, item))
+                articles.extend(page_articles)
                 if number % CHUNK_PAGES == 0:
                     share = todo.size * number // len(read.pages)
                     progress(
@@ -403,8 +405,6 @@ def _execute_in(
                                  files_total, report.articles_added + len(articles))
                     )  # fmt: skip
             note = _file_note(todo.path, read, articles, report)
-            for item in articles:
-                touched.add(_put(store, clusters, item))
             report.articles_added += len(articles)
             failed = bool(read.errors) and not read.pages
             if failed:
@@ -553,26 +553,25 @@ def _reread(
 def _put(store: Store, clusters: dedup.Clusters, item: Indexable) -> str:
     """Store a new article in the cluster of an earlier copy (or its own); the cluster."""
     article = item.article
-    signature = dedup.from_blob(item.signature)
     cluster = store.cluster_of_fingerprint(item.fingerprint)
     if cluster is None:
-        match = clusters.find(article.text, signature)
+        match = clusters.find(article.text, item.bands, item.comparable)
         cluster = match.cluster if match else article.id
-    store.put(article, cluster, True, item.fingerprint, item.signature)
+    store.put(article, cluster, True, item.fingerprint, item.signature, item.bands)
     return cluster
 
 
 # --------------------------------------------------------------------------- write
 
 
-def whoosh_document(article: Article, copies: int) -> dict[str, object]:
-    """The fields Whoosh indexes for the shown copy of a cluster."""
+def whoosh_document(article: Article) -> dict[str, object]:
+    """The fields Whoosh indexes for the shown copy of a cluster (its copies are in the
+    store; indexes written before this kept their number in a field nobody reads)."""
     doc: dict[str, object] = {
         "id": article.id,
         "title": article.title,
         "text": article.text,
         "path": article.path,
-        "copies": copies,
         "day": int(article.date.replace("-", "")) if article.date else 0,
     }
     if article.date:
@@ -610,7 +609,7 @@ def _write(
                 shown = representative(members)
                 for member in members:
                     store.set_cluster(member.id, cluster, member is shown)
-                writer.add_document(**whoosh_document(shown, len(members) - 1))
+                writer.add_document(**whoosh_document(shown))
             if done % 200 == 0 or done == len(touched):
                 progress(
                     Progress("writing", done, len(touched), "doc", report.files_read,
@@ -638,13 +637,17 @@ def _writer(whoosh_ix: Any, documents: int, jobs: int) -> Any:
     if jobs > 1 and documents >= PARALLEL_MIN_DOCS:
         return _ParallelWriter(
             whoosh_ix, procs=jobs, batchsize=256, multisegment=True,
-            limitmb=WRITER_LIMIT_MB, start_method="fork",
+            start_method="fork",
         )  # fmt: skip
-    return whoosh_ix.writer(limitmb=WRITER_LIMIT_MB)
+    return FastSegmentWriter(whoosh_ix)
 
 
 def _subwriter(parent: int, *args: Any) -> None:
     die_with_parent(parent)
+    gc.freeze()
+    # Whoosh's sub-writer task builds a SegmentWriter by that name: in this forked child
+    # only, it is ours.
+    whoosh.multiproc.SegmentWriter = FastSegmentWriter  # type: ignore[misc]
     try:
         _run_subwriter(*args)
     except OSError as error:  # the indexer reports it (a full disk, above all)
@@ -653,9 +656,15 @@ def _subwriter(parent: int, *args: Any) -> None:
         os._exit(1)
 
 
-class _ParallelWriter(MpWriter):
-    """Whoosh's multi-process writer, with sub-writers that die with the indexer, ignore
-    Ctrl-C (the indexer handles it), and are stopped, not left waiting, on cancel."""
+class _ParallelWriter(MpWriter, FastSegmentWriter):
+    """Whoosh's multi-process writer, with sub-writers that write our way
+    (:class:`FastSegmentWriter`, as does this writer for the segments it merges), die with
+    the indexer, ignore Ctrl-C (the indexer handles it), and are stopped, not left waiting,
+    on cancel."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)  # MpWriter's, which calls SegmentWriter's
+        self.pool = TermPool()
 
     def _new_task(self) -> Any:
         args = (

@@ -168,11 +168,25 @@ def merged(parts: list[FileRead]) -> FileRead:
 
 @dataclass
 class Indexable:
-    """An article ready for the store: with its exact and near-duplicate keys."""
+    """An article ready for the store: with its exact and near-duplicate keys (the MinHash
+    signature, its LSH band buckets, and whether the text is long enough to be compared)."""
 
     article: Article
     fingerprint: str
     signature: bytes
+    bands: list[int]
+    comparable: bool
+
+    @classmethod
+    def of(cls, article: Article) -> Indexable:
+        signature = dedup.signature(article.text)
+        return cls(
+            article,
+            dedup.fingerprint(article.text),
+            dedup.to_blob(signature),
+            dedup.band_keys(signature),
+            dedup.comparable(article.text),
+        )
 
 
 def clean_for_index(pages: list[Page], stats: SiteStats) -> list[list[Indexable]]:
@@ -181,12 +195,7 @@ def clean_for_index(pages: list[Page], stats: SiteStats) -> list[list[Indexable]
     out = []
     for page in pages:
         articles = clean_page(page, stats, find_region).articles
-        out.append(
-            [
-                Indexable(a, dedup.fingerprint(a.text), dedup.to_blob(dedup.signature(a.text)))
-                for a in articles
-            ]
-        )
+        out.append([Indexable.of(article) for article in articles])
     return out
 
 

@@ -126,9 +126,17 @@ class Store:
     # ------------------------------------------------------------------ articles
 
     def put(
-        self, article: Article, cluster: str, shown: bool, fingerprint: str, minhash: bytes
+        self,
+        article: Article,
+        cluster: str,
+        shown: bool,
+        fingerprint: str,
+        minhash: bytes,
+        bands: list[int] | None = None,
     ) -> None:
-        self._put_bands(article.id, minhash)
+        """Store an article; ``bands`` are its signature's LSH buckets (worked out from
+        ``minhash`` when not given)."""
+        self._put_bands(article.id, minhash, bands)
         self.db.execute(
             f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}, minhash) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -139,9 +147,11 @@ class Store:
             ),
         )  # fmt: skip
 
-    def _put_bands(self, article_id: str, minhash: bytes | None) -> None:
+    def _put_bands(
+        self, article_id: str, minhash: bytes | None, keys: list[int] | None = None
+    ) -> None:
         if minhash:
-            keys = _band_keys(minhash)
+            keys = keys if keys is not None else _band_keys(minhash)
             self.db.executemany(
                 "INSERT OR IGNORE INTO minhash_bands VALUES (?, ?)", [(k, article_id) for k in keys]
             )
