@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from searcher.cli import main
-from searcher.dedup import NUM_PERM, _empty_minhash, jaccard, shingles, signature
+from searcher.dedup import _SEED, NUM_PERM, jaccard, minhash_class, shingles, signature
 
 
 def run(*args: str) -> str:
@@ -60,11 +60,16 @@ def test_jaccard_of_five_gram_sets() -> None:
 
 
 def test_signature_is_datasketchs_minhash_of_the_shingles(seeds: Path) -> None:
-    # signature() hands datasketch Python ints (4x faster than numpy scalars); the
-    # signature must be the one datasketch computes from the shingle array itself, or the
-    # near copies stored by earlier runs would no longer be found.
+    # signature() loads datasketch's MinHash module alone (the package imports scipy) and
+    # hands it Python ints (4x faster than numpy scalars); the signature must be the one
+    # the datasketch package computes from the shingle array itself, or the near copies
+    # stored by earlier runs would no longer be found.
+    import datasketch
+
     text = next(seeds.glob("002_*.txt")).read_text("utf-8")
-    minhash = _empty_minhash().copy()
+    expected = signature(text)
+    minhash = datasketch.MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int, scheme="affine32")
     minhash.update_batch(shingles(text))
-    assert (signature(text) == minhash.hashvalues).all()
+    assert minhash_class() is datasketch.MinHash
+    assert (expected == minhash.hashvalues).all()
     assert len(set(signature(text).tolist())) > NUM_PERM // 2
