@@ -286,9 +286,13 @@ def index_term_counts(value: str, user_words: tuple[str, ...] = ()) -> Counter[s
         # rjieba's ``cut`` is ``tokenize`` without the offsets (the same words, a fifth
         # faster); space and punctuation are dropped once per distinct token, not per token.
         counts = Counter(segmenter.cut(normalise(value)))
-        for token in [token for token in counts if _NON_WORD_RE.match(token)]:
+        # (A token of letters or digits only is a word: the regular expression only for
+        # the others.)
+        for token in [t for t in counts if not t.isalnum() and _NON_WORD_RE.match(t)]:
             del counts[token]
-    for word, count in list(counts.items()):
+    # Only words of three characters or more hold dictionary words (``_subwords_with``).
+    long_words = [(word, count) for word, count in counts.items() if len(word) > 2]
+    for word, count in long_words:
         for part in _subwords_with(segmenter, word):
             counts[part] += count
     return counts
