@@ -201,6 +201,7 @@ def _write_field(
     to_byte = length_to_byte
     minsize = COMPRESSION_MIN_SIZE
     single = _single_float
+    lengths = getattr(length_of, "lengths", None)  # every document's length, as a list
 
     lastkey = table.lastkey
     for tbytes in sorted(terms):
@@ -234,8 +235,8 @@ def _write_field(
             ) + pack_long(start) + pack_int(offset - start)  # fmt: skip
         else:
             terminfo = _write_blocks(
-                write, ids, weights, values, length_of, blocklimit, compression, fixedsize,
-                start,
+                write, ids, weights, values, length_of, lengths, blocklimit, compression,
+                fixedsize, start,
             )  # fmt: skip
             offset = start + int.from_bytes(terminfo[-4:], "big", signed=True)
         key = keyprefix + tbytes
@@ -256,31 +257,38 @@ def _write_blocks(
     weights: array[float],
     values: list[bytes],
     length_of: Any,
+    lengths: list[int | None] | None,
     blocklimit: int,
     compression: int,
     fixedsize: int | None,
     start: int,
 ) -> bytes:
-    """The blocks of a term with several postings; its term-table row (W3TermInfo)."""
+    """The blocks of a term with several postings; its term-table row (W3TermInfo).
+
+    ``lengths`` is every document's field length as a list, when the reader has one
+    (looked up in bulk), else ``length_of`` answers per document.
+    """
     count = len(ids)
-    offset = start + _MAGIC_SIZE
-    write(_MAGIC)
-    table = getattr(length_of, "lengths", None)  # every document's length, as a list
+    if count <= blocklimit:
+        blocks = [(ids, weights, values)]
+    else:
+        blocks = [
+            (ids[b : b + blocklimit], weights[b : b + blocklimit], values[b : b + blocklimit])
+            for b in range(0, count, blocklimit)
+        ]
+    pieces = [_MAGIC]
     total = 0.0
     minlength: int | None = None
     maxlength = 0
     maxweight: float = 0
-    for begin in range(0, count, blocklimit):
-        end = min(begin + blocklimit, count)
-        bids = ids[begin:end]
-        bweights = weights[begin:end]
+    for number, (bids, bweights, bvalues) in enumerate(blocks, start=1):
         floats = array("f", bweights)
         total += sum(floats)
         bmaxweight = max(bweights)
         if not bmaxweight > 0:
             bmaxweight = 0  # Whoosh's starting value, an int
-        if table is not None and len(bids) > 1:
-            blengths = list(filter(None, itemgetter(*bids)(table)))
+        if lengths is not None and len(bids) > 1:  # (itemgetter of one is not a tuple)
+            blengths = list(filter(None, itemgetter(*bids)(lengths)))
         else:
             blengths = [n for n in map(length_of, bids) if n]
         bmin = min(blengths) if blengths else None
@@ -297,7 +305,6 @@ def _write_blocks(
             mini_weights: Any = None if floats[0] == 1.0 else floats[0]
         else:
             mini_weights = tuple(floats)
-        bvalues = values[begin:end]
         if fixedsize is None or fixedsize < 0:
             mini_values: Any = tuple(v for v in bvalues if v)  # Whoosh skips empties
         elif fixedsize == 0:
@@ -309,17 +316,19 @@ def _write_blocks(
         if comp:
             data = zlib.compress(data, comp)
         info = dumps(
-            (end - begin, bids[-1], bmaxweight, comp, length_to_byte(bmin),
+            (len(bids), bids[-1], bmaxweight, comp, length_to_byte(bmin),
              length_to_byte(bmax)),
             2,
         )  # fmt: skip
         blocklength = len(info) + len(data)
-        write(b"".join((pack_int(-blocklength if end == count else blocklength), info, data)))
-        offset += 4 + blocklength
+        last = number == len(blocks)
+        pieces += (pack_int(-blocklength if last else blocklength), info, data)
+    written = b"".join(pieces)
+    write(written)
     return W3TermInfo._struct.pack(
         False, total, count, 0 if minlength is None else length_to_byte(minlength),
         length_to_byte(maxlength), maxweight, ids[0], ids[-1],
-    ) + pack_long(start) + pack_int(offset - start)  # fmt: skip
+    ) + pack_long(start) + pack_int(len(written))  # fmt: skip
 
 
 _MAGIC = WHOOSH3_HEADER_MAGIC

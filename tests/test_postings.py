@@ -106,6 +106,19 @@ def test_the_index_answers_as_whooshs(tmp_path: Path, seeds: Path) -> None:
     assert results[0][-1][1] > 128  # a term of two posting blocks at least
 
 
+@pytest.mark.parametrize("documents", [128, 129, 257, 300])
+def test_block_edges_are_whooshs_byte_for_byte(tmp_path: Path, documents: int) -> None:
+    # A word in every document: one full block, a full block and a block of one, ...
+    docs = [
+        {"id": str(n), "title": "网格化管理", "text": f"网格化管理 第{n}号 " + "工作" * (n % 5)}
+        for n in range(documents)
+    ]
+    ours = write(tmp_path / "ours", FastSegmentWriter, [docs])
+    theirs = write(tmp_path / "theirs", SegmentWriter, [docs])
+    for name in sorted(theirs):
+        assert ours[name] == theirs[name], name
+
+
 def test_pool_gives_postings_in_whooshs_order() -> None:
     pool = TermPool()
     pool.add_counts("text", 0, {"乙": 2, "甲": 1}, 1.0)
