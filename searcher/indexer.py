@@ -23,7 +23,6 @@ One run (``Engine.index``), under the index folder's writer lock:
 from __future__ import annotations
 
 import errno
-import gc
 import hashlib
 import os
 import sqlite3
@@ -650,7 +649,6 @@ def _writer(whoosh_ix: Any, documents: int, jobs: int) -> Any:
 
 def _subwriter(parent: int, *args: Any) -> None:
     die_with_parent(parent)
-    gc.freeze()
     # Whoosh's sub-writer task builds a SegmentWriter by that name: in this forked child
     # only, it is ours.
     whoosh.multiproc.SegmentWriter = FastSegmentWriter  # type: ignore[misc]
