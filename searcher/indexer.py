@@ -350,26 +350,30 @@ def _execute_in(
 ) -> None:
     total_bytes = sum(todo.size for todo in plan.todo)
     files_total = len(plan.todo)
-    # Loaded once here, shared by the forked workers and sub-writers (each loaded its own:
-    # rjieba's dictionary alone is 0.1 s a process).
-    default_region_finder()
-    load_segmenter(())  # the cleaner's
-    load_segmenter(getattr(generation.ix.schema["text"].analyzer, "user_words", ()))
-    dedup.signature("")
-    with Workers(jobs if total_bytes >= PARALLEL_MIN_BYTES else 1) as workers:
-        reads: list[FileRead] = []
+    jobs = jobs if total_bytes >= PARALLEL_MIN_BYTES else 1
+    reads: list[FileRead] = []
+    with Workers(jobs) as readers:
         done = 0
-        splits = [_read_parts(todo, workers.jobs) for todo in plan.todo]
+        splits = [_read_parts(todo, readers.jobs) for todo in plan.todo]
         paths = [todo.path for todo, n in zip(plan.todo, splits, strict=True) for _ in range(n)]
         shares = [k for n in splits for k in range(n)]
         counts = [n for n in splits for _ in range(n)]
-        parts_read = workers.map(read_file, paths, shares, counts)
+        parts_read = readers.map(read_file, paths, shares, counts)
+        # While the first files are read: what cleaning and writing need, loaded once here
+        # and shared by the workers and sub-writers forked after it (each loaded its own:
+        # rjieba's dictionary alone is 0.1 s a process). rjieba last: it holds the GIL
+        # while it loads, and the pool's thread needs it to hand the reads over.
+        default_region_finder()
+        dedup.signature("")
+        load_segmenter(())  # the cleaner's
+        load_segmenter(getattr(generation.ix.schema["text"].analyzer, "user_words", ()))
         for todo, n in zip(plan.todo, splits, strict=True):
             reads.append(merged([next(parts_read) for _ in range(n)]))
             done += todo.size
             report.files_read = len(reads)
             progress(Progress("reading", done, total_bytes, "B", len(reads), files_total, 0))
 
+    with Workers(jobs) as workers:
         removed_paths = [str(t.path) for t in plan.todo if t.known is not None] + plan.prune
         stats, recleaned = _update_site_stats(store, removed_paths, reads)
         rereads = _reread(workers, recleaned, report)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import itertools
 import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -245,10 +247,13 @@ class Workers:
         self.close()
 
     def map(self, function: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]:
-        """``function`` over the items, results in order, computed ahead in the workers."""
+        """``function`` over the items, results in order, computed ahead in the workers.
+
+        The first items are sent to the workers at once (the caller can do something else
+        meanwhile); the rest as results are taken.
+        """
         if self.jobs == 1:
-            yield from map(function, *iterables)
-            return
+            return map(function, *iterables)
         if self._pool is None:
             self._pool = concurrent.futures.ProcessPoolExecutor(
                 self.jobs,
@@ -256,12 +261,25 @@ class Workers:
                 initializer=die_with_parent,
                 initargs=(os.getpid(),),
             )
-        pending: list[concurrent.futures.Future[R]] = []
         items = zip(*iterables, strict=True)
         ahead = self.jobs * 2
+        pending = [self._submit(function, args) for args in itertools.islice(items, ahead + 1)]
+        return self._results(function, items, pending, ahead)
+
+    def _submit(self, function: Callable[..., R], args: tuple[Any, ...]) -> Future[R]:
+        assert self._pool is not None
+        with sigint_blocked():  # the first submit forks the workers
+            return self._pool.submit(function, *args)
+
+    def _results(
+        self,
+        function: Callable[..., R],
+        items: Iterator[tuple[Any, ...]],
+        pending: list[Future[R]],
+        ahead: int,
+    ) -> Iterator[R]:
         for args in items:
-            with sigint_blocked():  # the first submit forks the workers
-                pending.append(self._pool.submit(function, *args))
+            pending.append(self._submit(function, args))
             if len(pending) > ahead:
                 yield pending.pop(0).result()
         for future in pending:
