@@ -15,10 +15,11 @@ indexer uses it in this process and in the parallel sub-writers.
 from __future__ import annotations
 
 import functools
+import gc
 import struct
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter, sub
 from pickle import dumps
@@ -37,7 +38,7 @@ from whoosh.writing import SegmentWriter
 #: A posting as Whoosh passes it around: (field, term bytes, document, weight, value bytes).
 Posting = tuple[str, bytes, int, float, bytes | None]
 #: A term's postings: document numbers, weights, values.
-_Entry = tuple["array[int]", "array[float]", list[bytes]]
+_Entry = tuple[Sequence[int], Sequence[float], list[bytes]]
 #: Counts as Whoosh's ``Frequency`` format stores them; the small ones shared.
 _COUNT_BYTES = tuple(pack_uint(count) for count in range(256))
 
@@ -47,19 +48,60 @@ def count_bytes(count: int) -> bytes:
     return _COUNT_BYTES[count] if count < 256 else pack_uint(count)
 
 
+class _Counted:
+    """One field's word counts, document by document: each word numbered as it first comes,
+    the numbers and counts in flat arrays, grouped by word only when written."""
+
+    def __init__(self, boost: float) -> None:
+        self.boost = boost
+        self.numbers: dict[str, int] = {}
+        self.docs = array("I")
+        self.sizes = array("I")
+        self.terms = array("I")
+        self.counts = array("I")
+
+    def add(self, docnum: int, counts: Mapping[str, int]) -> int:
+        numbers = self.numbers
+        # setdefault's default is worked out first: a new word gets the next number.
+        self.terms.extend([numbers.setdefault(word, len(numbers)) for word in counts])
+        values = counts.values()
+        self.counts.extend(values)
+        self.docs.append(docnum)
+        self.sizes.append(len(counts))
+        return sum(values)
+
+    def entries(self) -> Iterator[tuple[bytes, _Entry]]:
+        """Each word (UTF-8) with its postings in document order: a stable sort by number,
+        then each word's slice of three lists."""
+        import numpy as np
+
+        terms = np.frombuffer(self.terms, dtype=np.uint32)
+        order = np.argsort(terms, kind="stable")
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), self.sizes)[order].tolist()
+        counts = np.frombuffer(self.counts, dtype=np.uint32)[order]
+        # count * boost in doubles, as Python multiplies an int by a float.
+        weights = (counts.astype(np.float64) * self.boost).tolist()
+        values = [_COUNT_BYTES[c] if c < 256 else pack_uint(c) for c in counts.tolist()]
+        bounds = np.searchsorted(terms[order], np.arange(len(self.numbers) + 1)).tolist()
+        for word, number in self.numbers.items():
+            start, end = bounds[number], bounds[number + 1]
+            yield word.encode("utf-8"), (docs[start:end], weights[start:end], values[start:end])
+
+
 class TermPool:
     """The postings of one segment, grouped by field and term, in document order.
 
-    A term's postings are three arrays: document numbers, weights (doubles, as Whoosh sees
-    them before its writer rounds them to floats) and value bytes. About 20 bytes a
-    posting, against Whoosh's tuple of five objects (110 to 170). Word counts
-    (:meth:`add_counts`) are kept under the word itself and encoded once per term when the
-    segment is written.
+    A term's postings are three sequences: document numbers, weights (as Whoosh sees them
+    before its writer rounds them to floats) and value bytes. Word counts
+    (:meth:`add_counts`) are kept per document as term numbers and counts (8 bytes a
+    posting, two C-level appends per document) and grouped by term when the segment is
+    written; Whoosh's own postings (merged segments) by term as they come. Whoosh's pool
+    held a tuple of five objects per posting (110 to 170 bytes) and sorted them all.
     """
 
     def __init__(self) -> None:
         self.terms: dict[str, dict[bytes, _Entry]] = {}
-        self.words: dict[str, dict[str, _Entry]] = {}
+        self.words: dict[str, _Counted] = {}
         #: The fields that got postings (Whoosh's multi-process writer reads this).
         self.fieldnames: set[str] = set()
 
@@ -92,32 +134,24 @@ class TermPool:
         ``count * boost``, value the count as a uint), as that field would index them;
         returns the field's length (the sum of the counts)."""
         words = self.words.get(fieldname)
-        if words is None:
-            if fieldname in self.terms:  # Whoosh's own postings came first
-                self.add_terms(
-                    fieldname, docnum,
-                    [(w.encode("utf-8"), c * boost, count_bytes(c)) for w, c in counts.items()],
-                )  # fmt: skip
-                return sum(counts.values())
-            words = self.words[fieldname] = {}
+        if words is None and fieldname not in self.terms:
+            words = self.words[fieldname] = _Counted(boost)
             self.fieldnames.add(fieldname)
-        total = 0
-        for word, count in counts.items():
-            entry = words.get(word)
-            if entry is None:
-                entry = words[word] = (array("I"), array("d"), [])
-            entry[0].append(docnum)
-            entry[1].append(count * boost)
-            entry[2].append(_COUNT_BYTES[count] if count < 256 else pack_uint(count))
-            total += count
-        return total
+        if words is not None and words.boost == boost:
+            return words.add(docnum, counts)
+        self.add_terms(  # Whoosh's own postings came first, or another boost
+            fieldname, docnum,
+            [(w.encode("utf-8"), c * boost, count_bytes(c)) for w, c in counts.items()],
+        )  # fmt: skip
+        return sum(counts.values())
 
     def _terms_of(self, fieldname: str) -> dict[bytes, _Entry]:
-        """The field's terms by bytes (its words, if any, encoded now)."""
+        """The field's terms by bytes (its counted words, if any, grouped now)."""
         terms = self.terms.setdefault(fieldname, {})
         self.fieldnames.add(fieldname)
-        for word, entry in self.words.pop(fieldname, {}).items():
-            terms[word.encode("utf-8")] = entry
+        counted = self.words.pop(fieldname, None)
+        if counted is not None:
+            terms.update(counted.entries())
         return terms
 
     def encode(self) -> None:
@@ -408,12 +442,21 @@ class FastSegmentWriter(SegmentWriter):
 
 
 def flush_segment(writer: Any) -> None:
-    """``SegmentWriter._flush_segment`` for a writer whose pool is a :class:`TermPool`."""
+    """``SegmentWriter._flush_segment`` for a writer whose pool is a :class:`TermPool`.
+
+    Python's cycle collector is paused meanwhile: writing makes a few lists per term, all
+    kept (or freed by reference counting), and the collector walked them again and again as
+    they grew (a third of a 10,000-story segment's writing).
+    """
     writer.perdocwriter.close()
     lengths = writer.per_document_reader() if writer.codec.length_stats else None
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         write_postings(writer.fieldwriter, writer.schema, writer.pool, lengths)
         writer.fieldwriter.close()
     finally:
+        if collecting:
+            gc.enable()
         if lengths is not None:
             lengths.close()
