@@ -71,21 +71,32 @@ class _Counted:
         return sum(values)
 
     def entries(self) -> Iterator[tuple[bytes, _Entry]]:
-        """Each word (UTF-8) with its postings in document order: a stable sort by number,
-        then each word's slice of three lists."""
+        """Each word (UTF-8) with its postings in document order, words in order: a stable
+        sort by number, then each word's slice, made into lists only as it is written
+        (lists of every posting at once held 80 bytes a posting)."""
         import numpy as np
 
         terms = np.frombuffer(self.terms, dtype=np.uint32)
         order = np.argsort(terms, kind="stable")
-        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), self.sizes)[order].tolist()
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), self.sizes)[order]
         counts = np.frombuffer(self.counts, dtype=np.uint32)[order]
-        # count * boost in doubles, as Python multiplies an int by a float.
-        weights = (counts.astype(np.float64) * self.boost).tolist()
-        values = [_COUNT_BYTES[c] if c < 256 else pack_uint(c) for c in counts.tolist()]
         bounds = np.searchsorted(terms[order], np.arange(len(self.numbers) + 1)).tolist()
-        for word, number in self.numbers.items():
+        del terms, order
+        boost = self.boost
+        numbers = self.numbers
+        for word in sorted(numbers):  # code point order is UTF-8 byte order
+            number = numbers[word]
             start, end = bounds[number], bounds[number + 1]
-            yield word.encode("utf-8"), (docs[start:end], weights[start:end], values[start:end])
+            found = counts[start:end].tolist()
+            yield (
+                word.encode("utf-8"),
+                (
+                    docs[start:end].tolist(),
+                    # count * boost, as Python multiplies an int by a float
+                    [count * boost for count in found],
+                    [_COUNT_BYTES[c] if c < 256 else pack_uint(c) for c in found],
+                ),
+            )
 
 
 class TermPool:
@@ -184,15 +195,20 @@ def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, lengths: Any) 
     if type(fieldwriter) is not W3FieldWriter:
         fieldwriter.add_postings(schema, lengths, pool.iter_postings())
         return
-    pool.encode()
-    for fieldname in sorted(pool.terms):
+    for fieldname in sorted({*pool.terms, *pool.words}):
         fieldobj = schema[fieldname]
         fieldwriter.start_field(fieldname, fieldobj)
         if lengths is not None:
             length_of = lengths.doc_field_length_reader(fieldname)
         else:
             length_of = _no_length
-        _write_field(fieldwriter, fieldobj, pool.terms[fieldname], length_of)
+        counted = pool.words.get(fieldname) if fieldname not in pool.terms else None
+        if counted is not None:
+            entries = counted.entries()  # already in term order, made one at a time
+        else:
+            terms = pool._terms_of(fieldname)
+            entries = ((tbytes, terms[tbytes]) for tbytes in sorted(terms))
+        _write_field(fieldwriter, fieldobj, entries, length_of)
         fieldwriter.finish_field()
 
 
@@ -203,10 +219,11 @@ def _no_length(docnum: int) -> int:
 def _write_field(
     fieldwriter: W3FieldWriter,
     fieldobj: Any,
-    terms: dict[bytes, tuple[array[int], array[float], list[bytes]]],
+    entries: Iterable[tuple[bytes, _Entry]],
     length_of: Any,
 ) -> None:
-    """What W3PostingsWriter and W3FieldWriter write for each term, a term at a time.
+    """What W3PostingsWriter and W3FieldWriter write for each term, a term at a time
+    (``entries`` in term order).
 
     Per term: the posting blocks (``W3Bl``, then per block its length, negative for the
     last, a pickled info tuple and the pickled, maybe compressed, data), and a row of the
@@ -238,8 +255,7 @@ def _write_field(
     lengths = getattr(length_of, "lengths", None)  # every document's length, as a list
 
     lastkey = table.lastkey
-    for tbytes in sorted(terms):
-        ids, weights, values = terms[tbytes]
+    for tbytes, (ids, weights, values) in entries:
         count = len(ids)
         start = offset
         if count == 1:
