@@ -3,10 +3,12 @@
 Whoosh's own writer puts every posting in a sorting pool as a 5-tuple (field, term, doc,
 weight, value), sorts them all at commit, and feeds them one call at a time to its posting
 writer: about 5 µs a posting, most of a segment's writing time (half a million postings for
-2,000 news stories). Documents arrive in number order, so grouping postings by term needs no
-sort at all: :class:`TermPool` keeps, per field and term, the document numbers, weights and
-values in arrays, and :func:`write_postings` writes each term's blocks in one go, in
-Whoosh's W3 format byte for byte (a test compares the files with Whoosh's own).
+2,000 news stories). Documents arrive in number order, so :class:`TermPool` keeps a
+document's word counts as term numbers and counts in flat arrays and groups them by term
+with one stable sort when the segment is written (Whoosh's own postings, from merged
+segments, it groups by term as they come); :func:`write_postings` writes each term's blocks
+and term-table row in one go, in Whoosh's W3 format byte for byte (tests compare the files
+with Whoosh's own).
 
 :class:`FastSegmentWriter` is Whoosh's ``SegmentWriter`` with this pool and flush; the
 indexer uses it in this process and in the parallel sub-writers.
@@ -399,9 +401,9 @@ class FastSegmentWriter(SegmentWriter):
 
     ``add_document`` hands the pool each field's postings in one call (Whoosh makes a call
     and a tuple per posting); stored fields, columns, field lengths, deletions, merges and
-    the TOC are Whoosh's own. Postings are held in memory until the flush (about 20 bytes
-    each: 40 MB for the two million postings of 10,000 news stories), so ``limitmb`` has
-    no effect.
+    the TOC are Whoosh's own. Postings are held in memory until the flush (8 bytes a
+    counted posting; a writer of 10,000 news stories peaks at 200 MB in all), so
+    ``limitmb`` has no effect.
     """
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
