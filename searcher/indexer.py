@@ -15,7 +15,8 @@ One run (``Engine.index``), under the index folder's writer lock:
    joining the cluster of an earlier exact or near copy (every stored signature is in the
    LSH, so a copy that arrives weeks later still joins).
 5. **write**: deletions, then one Whoosh document per touched cluster, by parallel
-   sub-writers (``procs``, one segment each, memory-limited) when there are many.
+   sub-writers (``procs``, one segment each, written by :mod:`searcher.postings`) when
+   there are many.
 6. **commit**: the new generation becomes current; a crash, Ctrl-C or full disk before that
    leaves the previous generation answering, and the next run redoes the work.
 """
