@@ -198,18 +198,22 @@ def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, lengths: Any) 
         fieldwriter.add_postings(schema, lengths, pool.iter_postings())
         return
     for fieldname in sorted({*pool.terms, *pool.words}):
+        counted = pool.words.get(fieldname) if fieldname not in pool.terms else None
+        if counted is not None:
+            if not counted.numbers:
+                continue  # only empty values: Whoosh writes no such field either
+            entries: Iterable[tuple[bytes, _Entry]] = counted.entries()  # in term order
+        else:
+            terms = pool._terms_of(fieldname)
+            if not terms:
+                continue
+            entries = ((tbytes, terms[tbytes]) for tbytes in sorted(terms))
         fieldobj = schema[fieldname]
         fieldwriter.start_field(fieldname, fieldobj)
         if lengths is not None:
             length_of = lengths.doc_field_length_reader(fieldname)
         else:
             length_of = _no_length
-        counted = pool.words.get(fieldname) if fieldname not in pool.terms else None
-        if counted is not None:
-            entries = counted.entries()  # already in term order, made one at a time
-        else:
-            terms = pool._terms_of(fieldname)
-            entries = ((tbytes, terms[tbytes]) for tbytes in sorted(terms))
         _write_field(fieldwriter, fieldobj, entries, length_of)
         fieldwriter.finish_field()
 

@@ -119,6 +119,20 @@ def test_block_edges_are_whooshs_byte_for_byte(tmp_path: Path, documents: int) -
         assert ours[name] == theirs[name], name
 
 
+def test_fields_without_words_are_whooshs_byte_for_byte(tmp_path: Path) -> None:
+    # Every title empty, or only punctuation: no title terms at all, so no title field in
+    # the term table (its field numbers would shift every later field's keys).
+    for titles in (["", ""], ["，", "!!"]):
+        docs = [
+            {"id": str(n), "title": title, "text": "网格化管理", "region": "", "source": "办"}
+            for n, title in enumerate(titles)
+        ]
+        ours = write(tmp_path / f"ours{titles[1]}", FastSegmentWriter, [docs])
+        theirs = write(tmp_path / f"theirs{titles[1]}", SegmentWriter, [docs])
+        for name in sorted(theirs):
+            assert ours[name] == theirs[name], name
+
+
 def test_pool_gives_postings_in_whooshs_order() -> None:
     pool = TermPool()
     pool.add_counts("text", 0, {"乙": 2, "甲": 1}, 1.0)
@@ -145,3 +159,12 @@ def test_counts_are_stored_as_whoosh_stores_them(count: int) -> None:
     (_, _, _, weight, value) = next(pool.iter_postings())
     assert value == count.to_bytes(4, "big")
     assert weight == count * 2.0
+
+
+def test_a_field_given_another_boost_keeps_each_documents_weights() -> None:
+    pool = TermPool()
+    pool.add_counts("text", 0, {"甲": 2, "乙": 1}, 1.0)
+    pool.add_counts("text", 1, {"甲": 2}, 3.0)  # a document boost: Whoosh's own way
+    pool.add_counts("text", 2, {"甲": 1}, 1.0)
+    postings = [(t.decode(), d, w) for _, t, d, w, _ in pool.iter_postings()]
+    assert postings == [("乙", 0, 1.0), ("甲", 0, 2.0), ("甲", 1, 6.0), ("甲", 2, 1.0)]
