@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import functools
 import os
 import re
 import shutil
@@ -67,7 +66,7 @@ class WordsField(TEXT):
             return
         boost = self.format.field_boost
         for term, count in counts.items():
-            yield _term_bytes(term), count, count * boost, count_bytes(count)
+            yield term.encode("utf-8"), count, count * boost, count_bytes(count)
 
     def term_counts(self, value: Any) -> Counter[str] | None:
         """How often each term occurs in ``value`` (what :meth:`index` yields, as counts:
@@ -75,11 +74,6 @@ class WordsField(TEXT):
         if not isinstance(value, str):
             return None
         return index_term_counts(value, getattr(self.analyzer, "user_words", ()))
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def _term_bytes(term: str) -> bytes:
-    return term.encode("utf-8")
 
 
 def _whole_length_column(self: Any, fieldname: str, default: int = 0) -> Any:
