@@ -96,7 +96,7 @@ class _Counted:
                     docs[start:end].tolist(),
                     # count * boost, as Python multiplies an int by a float
                     [count * boost for count in found],
-                    [_COUNT_BYTES[c] if c < 256 else pack_uint(c) for c in found],
+                    list(map(count_bytes, found)),
                 ),
             )
 
