@@ -174,13 +174,13 @@ class Clusters:
         self._candidates_of = candidates_of
         self._shingles: dict[str, np.ndarray] = {}
 
-    def find(self, text: str, bands: list[int], long_enough: bool | None = None) -> Match | None:
+    def find(self, text: str, bands: list[int], long_enough: bool) -> Match | None:
         """The cluster of the most similar stored article with Jaccard >= 0.8, if any.
 
         ``bands`` are the LSH buckets of the text's signature (:func:`band_keys`);
-        ``long_enough`` is :func:`comparable` of the text, worked out here when not given.
+        ``long_enough`` is :func:`comparable` of the text (both worked out in the workers).
         """
-        if not (long_enough if long_enough is not None else comparable(text)):
+        if not long_enough:
             return None
         candidates = self._candidates_of(bands)
         if not candidates:
