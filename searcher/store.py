@@ -140,10 +140,10 @@ class Store:
         shown: bool,
         fingerprint: str,
         minhash: bytes,
-        bands: list[int] | None = None,
+        bands: list[int],
     ) -> None:
-        """Store an article; ``bands`` are its signature's LSH buckets (worked out from
-        ``minhash`` when not given)."""
+        """Store an article; ``bands`` are its signature's LSH buckets (``dedup.band_keys``
+        of ``minhash``, worked out in the cleaning workers)."""
         self._put_bands(article.id, minhash, bands)
         self.db.execute(
             f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}, minhash) "
