@@ -29,7 +29,14 @@ Rows:
     ``benchmarks/out/venv-trafilatura`` (made here with ``pip install trafilatura``) through a
     subprocess, so trafilatura never becomes a dependency of the project.
 
-``tests/test_eval_gate.py`` pins floors for the two searcher rows (``tests/eval_baseline.json``).
+Metadata: ``shared/corpora/extract-meta/`` (or ``$EXTRACT_META``): 48 real news and government
+pages and ``gold.json`` (``{ID: {"title", "date", "source", ...}}``, checked by a person). Each
+page is read as HTML (``searcher.ingest.extract``); the first article's title, date and source
+are compared with the gold, and so are trafilatura's metadata (``extract_metadata``: title, date,
+sitename) in the same run. A field matches when both sides are equal after NFKC, lower-casing and
+removing whitespace and punctuation (:func:`meta_key`); a gold ``null`` matches only ``None``.
+
+``tests/test_eval_gate.py`` pins floors for every searcher figure (``tests/eval_baseline.json``).
 """
 
 from __future__ import annotations
@@ -55,6 +62,10 @@ REPO = HERE.parent
 OUT = HERE / "out"
 #: The corpus, found beside the repo (``/work/shared`` next to ``/work/main``) by default.
 CORPUS = Path(os.environ.get("EXTRACT_DEV", REPO.parent / "shared" / "corpora" / "extract-dev"))
+META_CORPUS = Path(
+    os.environ.get("EXTRACT_META", REPO.parent / "shared" / "corpora" / "extract-meta")
+)
+META_FIELDS = ("title", "date", "source")
 TRAFILATURA_VENV = OUT / "venv-trafilatura"
 #: What the helper venv gets: trafilatura imports ``lxml.html.clean``, a separate package since
 #: lxml 5.2, which the ``lxml[html_clean]`` extra it asks for no longer provides in lxml 6.
@@ -62,6 +73,7 @@ TRAFILATURA_PACKAGES = ("trafilatura", "lxml_html_clean")
 FORMS = ("html", "text")
 
 _SPACE_RE = re.compile(r"\s+")
+_NOT_WORD_RE = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -268,6 +280,150 @@ def evaluate_trafilatura(pages: list[Page] | None = None) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+# Metadata: headline, date and source on extract-meta
+
+
+@dataclass(frozen=True)
+class MetaPage:
+    """One extract-meta page: its id, raw HTML bytes and the checked title, date and source."""
+
+    id: str
+    data: bytes
+    gold: dict[str, str | None]
+
+
+def load_meta_pages(corpus: Path | str = META_CORPUS) -> list[MetaPage]:
+    """Every page of extract-meta, in id order (FileNotFoundError when the corpus is missing)."""
+    corpus = Path(corpus)
+    gold_path = corpus / "gold.json"
+    if not gold_path.is_file():
+        raise FileNotFoundError(f"extract-meta corpus not found: {gold_path} does not exist")
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    return [
+        MetaPage(
+            page_id,
+            (corpus / "html" / f"{page_id}.html").read_bytes(),
+            {name: gold[page_id].get(name) for name in META_FIELDS},
+        )
+        for page_id in sorted(gold)
+    ]
+
+
+def meta_key(value: str | None) -> str | None:
+    """A metadata value as compared: NFKC, lower case, no whitespace or punctuation."""
+    if value is None:
+        return None
+    return _NOT_WORD_RE.sub("", unicodedata.normalize("NFKC", value).lower())
+
+
+def searcher_meta(page: MetaPage) -> dict[str, str | None]:
+    """searcher's title, date and source of the page's first article (all None if none)."""
+    from searcher.ingest import extract
+
+    articles = extract(page.data, f"{page.id}.html").articles
+    first = articles[0] if articles else None
+    return {name: getattr(first, name) if first else None for name in META_FIELDS}
+
+
+_TRAFILATURA_META_SNIPPET = """
+import json, sys
+import trafilatura
+pages = json.load(sys.stdin)
+out = {}
+for k, v in pages.items():
+    m = trafilatura.extract_metadata(v)
+    out[k] = {"title": m.title, "date": m.date, "source": m.sitename} if m else {}
+json.dump(out, sys.stdout)
+"""
+
+
+def trafilatura_meta(pages: list[MetaPage]) -> dict[str, dict[str, str | None]]:
+    """trafilatura's title, date and sitename (as the source) for each page's decoded HTML."""
+    html = {page.id: decoded(page.data) for page in pages}
+    try:
+        import trafilatura  # type: ignore[import-not-found]
+    except ImportError:
+        python = ensure_trafilatura_venv()
+        proc = subprocess.run(
+            [str(python), "-c", _TRAFILATURA_META_SNIPPET],
+            input=json.dumps(html),
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode:
+            raise OSError(f"trafilatura helper failed: {proc.stderr.strip()[-500:]}") from None
+        return json.loads(proc.stdout)
+    out: dict[str, dict[str, str | None]] = {}
+    for page_id, text in html.items():
+        meta = trafilatura.extract_metadata(text)
+        out[page_id] = (
+            {"title": meta.title, "date": meta.date, "source": meta.sitename} if meta else {}
+        )
+    return out
+
+
+def evaluate_meta_values(
+    found: dict[str, dict[str, str | None]], pages: list[MetaPage], name: str
+) -> dict:
+    """Share of pages (0..100) whose title, date and source match the gold, with the misses."""
+    hits = dict.fromkeys(META_FIELDS, 0)
+    misses: dict[str, list[dict[str, str | None]]] = {field: [] for field in META_FIELDS}
+    for page in pages:
+        got = found.get(page.id, {})
+        for field in META_FIELDS:
+            value = got.get(field)
+            if meta_key(value) == meta_key(page.gold[field]):
+                hits[field] += 1
+            else:
+                misses[field].append({"id": page.id, "got": value, "gold": page.gold[field]})
+    result: dict = {"name": name, "pages": len(pages), "misses": misses}
+    for field in META_FIELDS:
+        result[field] = 100 * hits[field] / len(pages) if pages else 0.0
+    return result
+
+
+def evaluate_meta(pages: list[MetaPage] | None = None) -> dict:
+    """searcher's title, date and source accuracy on extract-meta (HTML form)."""
+    pages = load_meta_pages() if pages is None else pages
+    start = time.perf_counter()
+    result = evaluate_meta_values({p.id: searcher_meta(p) for p in pages}, pages, "searcher")
+    result["seconds"] = time.perf_counter() - start
+    return result
+
+
+def evaluate_trafilatura_meta(pages: list[MetaPage] | None = None) -> dict:
+    """trafilatura's metadata accuracy on extract-meta, scored like searcher's."""
+    pages = load_meta_pages() if pages is None else pages
+    start = time.perf_counter()
+    result = evaluate_meta_values(trafilatura_meta(pages), pages, "trafilatura")
+    result["seconds"] = time.perf_counter() - start
+    return result
+
+
+def meta_table(results: list[dict]) -> str:
+    """One row per system: % of pages whose title, date and source match the gold."""
+    width = max(len(r["name"]) for r in results)
+    lines = [
+        f"{'system':<{width}}  {'title':>6}  {'date':>6}  {'source':>6}",
+        f"{'-' * width}  {'-' * 6}  {'-' * 6}  {'-' * 6}",
+    ]
+    for r in results:
+        lines.append(
+            f"{r['name']:<{width}}  {r['title']:6.1f}  {r['date']:6.1f}  {r['source']:6.1f}"
+        )
+    return "\n".join(lines)
+
+
+def meta_misses(result: dict) -> str:
+    """Every miss of one metadata result, field by field."""
+    lines = [f"misses, {result['name']}:"]
+    for field in META_FIELDS:
+        for miss in result["misses"][field]:
+            lines.append(f"  {field:<6} {miss['id']}  got {miss['got']!r}  gold {miss['gold']!r}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 
 
@@ -302,7 +458,12 @@ def worst(result: dict, pages: list[Page], n: int = 10) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="extract-dev folder")
-    parser.add_argument("--per-page", action="store_true", help="print the 10 worst pages")
+    parser.add_argument("--meta-corpus", type=Path, default=META_CORPUS, help="extract-meta folder")
+    parser.add_argument(
+        "--per-page",
+        action="store_true",
+        help="print the 10 worst pages of each form and every metadata miss",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="save every figure as JSON")
     parser.add_argument(
         "--no-trafilatura", action="store_true", help="skip the trafilatura baseline"
@@ -323,9 +484,28 @@ def main(argv: list[str] | None = None) -> int:
         for result in results[:2]:
             print()
             print(worst(result, pages))
+    meta_pages = load_meta_pages(args.meta_corpus)
+    meta_results = [evaluate_meta(meta_pages)]
+    if not args.no_trafilatura:
+        try:
+            meta_results.append(evaluate_trafilatura_meta(meta_pages))
+        except (OSError, subprocess.CalledProcessError, ValueError) as exc:
+            log(f"trafilatura: not available ({exc})")
+    print()
+    print(f"extract-meta: {len(meta_pages)} pages (HTML), % of pages whose field matches")
+    print(meta_table(meta_results))
+    if args.per_page:
+        print()
+        print(meta_misses(meta_results[0]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"corpus": str(args.corpus), "pages": len(pages), "results": results}
+        payload = {
+            "corpus": str(args.corpus),
+            "pages": len(pages),
+            "results": results,
+            "meta_corpus": str(args.meta_corpus),
+            "meta": meta_results,
+        }
         args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
         log(f"wrote {args.json}")
     return 0
