@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .analysis import nfkc
 from .clean import BYLINE_RE, LEAD_RE, Line, is_prose, is_title_like
+from .metadata import (
+    Headline,
+    find_date,
+    find_headline,
+    find_source,
+    first_date,
+    labelled_source,
+    never_title,
+    parse_date,
+    squeeze,
+)
 from .sources import Page
 
 
@@ -53,7 +65,18 @@ class Article:
         }
 
 
-RegionFinder = Callable[[str, "str | None"], "str | None"]
+class RegionFinder(Protocol):
+    """Where an article is from and about (:meth:`.gazetteer.Gazetteer.find_region`)."""
+
+    def __call__(
+        self,
+        text: str,
+        hint: str | None = None,
+        *,
+        title: str | None = None,
+        site: str | None = None,
+    ) -> str | None: ...
+
 
 _SUBTITLE_RE = re.compile(r"^(——|--|─)")
 _REPORTER_ONLY_RE = re.compile(
@@ -66,13 +89,8 @@ _CREDIT_RE = re.compile(
     r"((?:[\u4e00-\u9fff]{2,3}(?:[\s、]+|(?=[)）])))+)[)）]"
 )
 
-_DATE_RES = (
-    re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)"),
-    re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
-)
 _DATE_LABEL_RE = re.compile(r"(发布时间|发布日期|时间|日期|发表时间|更新时间|来源)\s*[:：]")
 _SOURCE_RES = (
-    re.compile(r"来源\s*[:：]\s*([^\s|｜:：,，]{2,30})"),
     re.compile(r"([^\s|｜:：,，()（）]{2,30}?)(?:社)?\s*主办(?:\s|$|单位)"),
     re.compile(r"主办(?:单位)?\s*[:：]\s*([^\s|｜,，]{2,30})"),
     re.compile(r"([^\s|｜:：,，©()（）]{2,30}?)(?:社)?版权所有"),
@@ -128,27 +146,39 @@ def make_id(path: str, text: str) -> str:
 def build_articles(
     page: Page, lines: Sequence[Line], find_region: RegionFinder | None = None
 ) -> list[Article]:
-    """Split ``page``'s kept lines into articles and give each its metadata."""
+    """Split ``page``'s kept lines into articles and give each its metadata.
+
+    The page's headline, dateline and byline (:mod:`searcher.metadata`) go to its first
+    article; the other articles of a newspaper page get their own from their headline
+    groups and leads.
+    """
     joined = rejoin(lines)
-    kept = [line.text for line in joined if line.keep]
+    headline = _page_headline(page, joined)
+    shown = headline.line if headline else None
+    kept = [line.text for k, line in enumerate(joined) if line.keep and k != shown]
     if not kept:
         return []
     page_date = _page_date(page, joined)
     source = _source(page, joined)
+    head_date = find_date(page, joined, shown) if headline else None
+    head_source = find_source(page, joined, shown) if headline else None
     articles = []
-    for title, body in _split(kept, page):
+    for n, (title, body) in enumerate(_split(kept, page, headline.text if headline else None)):
         text = "\n".join(body)
         if not text.strip() or not any(is_prose(p) for p in [*body, title]):
             continue
         # A labelled dateline of the article, else the page's date, else a short line with a
         # date; never a date inside a sentence (``2003年3月20日，美国……`` is what a story is
         # about, not when it ran).
-        date = (
-            _first_date([line for line in body[:3] if _DATE_LABEL_RE.search(line)])
+        date = (n == 0 and head_date) or (
+            first_date([line for line in body[:3] if _DATE_LABEL_RE.search(line)])
             or page_date
-            or _first_date([line for line in body[:3] if len(line) <= 60])
+            or first_date([line for line in body[:3] if len(line) <= 60])
         )
-        region = find_region(title + "\n" + text, source) if find_region else None
+        article_source = (n == 0 and head_source) or source
+        region = (
+            find_region(text, article_source, title=title, site=page.site) if find_region else None
+        )
         articles.append(
             Article(
                 id=make_id(page.path, f"{page.number}\n{title}\n{text}"),
@@ -157,7 +187,7 @@ def build_articles(
                 path=page.path,
                 date=date,
                 region=region,
-                source=source,
+                source=article_source,
                 reporter=_reporter(body[:4]),
                 url=page.url,
                 page=page.number,
@@ -166,8 +196,22 @@ def build_articles(
     return articles
 
 
-def _split(kept: list[str], page: Page) -> list[tuple[str, list[str]]]:
-    """``(title, paragraphs)`` per article of a page."""
+def _page_headline(page: Page, lines: Sequence[Line]) -> Headline | None:
+    """A title given with the page (JSON Lines, a header block) as given, with the line that
+    repeats it; else the headline the page's evidence agrees on."""
+    if page.title and page.given_title:
+        key = squeeze(page.title)
+        shown = next(
+            (k for k, line in enumerate(lines[:8]) if line.keep and squeeze(line.text) == key),
+            None,
+        )
+        return Headline(page.title, shown)
+    return find_headline(page, lines)
+
+
+def _split(kept: list[str], page: Page, title: str | None) -> list[tuple[str, list[str]]]:
+    """``(title, paragraphs)`` per article of a page; ``title``, when known, is the first
+    article's."""
     leads = [i for i, text in enumerate(kept) if LEAD_RE.match(text)]
     starts: list[tuple[int, int]] = []  # (first line of headline group, lead line)
     for lead in leads:
@@ -177,18 +221,18 @@ def _split(kept: list[str], page: Page) -> list[tuple[str, list[str]]]:
         if not starts or start > starts[-1][1]:
             starts.append((start, lead))
     if not starts:
-        return [_single(kept, page)]
+        return [_single(kept, page, title)]
     pieces: list[tuple[str, list[str]]] = []
     head = kept[: starts[0][0]]
     if any(is_prose(p) for p in head):
-        pieces.append(_single(head, page))
+        pieces.append(_single(head, page, title))
     elif head and len(starts) == 1:
         # One article whose headline sits above a dateline or other labels.
-        return [_single(kept, page)]
+        return [_single(kept, page, title)]
     for n, (start, lead) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(kept)
         group, body = kept[start:lead], kept[lead:end]
-        pieces.append(_titled(group, body))
+        pieces.append(_titled(group, body, None if pieces else title))
     return pieces
 
 
@@ -197,12 +241,15 @@ def _headline(text: str) -> bool:
         is_title_like(text)
         and not LEAD_RE.match(text)
         and not _DATE_LABEL_RE.search(text)
-        and _first_date([text]) is None
+        and first_date([text]) is None
     )
 
 
-def _titled(group: list[str], body: list[str]) -> tuple[str, list[str]]:
-    """Title from a headline group (kicker, headline, ——subtitle); the rest stays as text."""
+def _titled(group: list[str], body: list[str], title: str | None) -> tuple[str, list[str]]:
+    """Title from a headline group (kicker, headline, ——subtitle), unless known; the rest
+    stays as text."""
+    if title:
+        return title, group + body
     main = [g for g in group if not _SUBTITLE_RE.match(g)]
     if main:
         title = main[-1]
@@ -222,38 +269,19 @@ def _title_from_lead(lead: str) -> str:
     return sentence[:40] + ("…" if len(sentence) > 40 else "")
 
 
-def _single(kept: list[str], page: Page) -> tuple[str, list[str]]:
-    """A page holding one article: its headline is the first headline-like line."""
+def _single(kept: list[str], page: Page, title: str | None) -> tuple[str, list[str]]:
+    """A page holding one article: its headline is ``title`` when known, else the first
+    headline-like line."""
+    if title:
+        return title, kept
     for i, text in enumerate(kept[:6]):
-        if _headline(text) and len(text) >= 4:
+        if _headline(text) and len(text) >= 4 and not never_title(text):
             body = kept[:i] + kept[i + 1 :]
             if body:
                 return text, body
     if page.title:
         return page.title, kept
     return _title_from_lead(kept[0]), kept
-
-
-def _iso(year: str, month: str, day: str) -> str | None:
-    y, m, d = int(year), int(month), int(day)
-    if 1949 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31:
-        return f"{y:04d}-{m:02d}-{d:02d}"
-    return None
-
-
-def _first_date(texts: Sequence[str]) -> str | None:
-    for text in texts:
-        for pattern in _DATE_RES:
-            for match in pattern.finditer(text):
-                iso = _iso(*match.groups())
-                if iso:
-                    return iso
-    return None
-
-
-def parse_date(value: str | None) -> str | None:
-    """An ISO date from a metadata value (``2018-07-16T08:39``, ``2018年7月16日`` …)."""
-    return _first_date([value]) if value else None
 
 
 # Dates in lists of other articles, ads and repeated copies say nothing of this page.
@@ -268,7 +296,7 @@ def _page_date(page: Page, lines: Sequence[Line]) -> str | None:
     usable = [line for line in lines if line.reason not in _NOT_DATELINES]
     labelled = [line.text for line in usable if _DATE_LABEL_RE.search(line.text)]
     short = [line.text for line in usable if len(line.text) <= 60 or not line.keep]
-    return _first_date(labelled) or _first_date(short)
+    return first_date(labelled) or first_date(short)
 
 
 def _source(page: Page, lines: Sequence[Line]) -> str | None:
@@ -276,13 +304,17 @@ def _source(page: Page, lines: Sequence[Line]) -> str | None:
     if page.meta.get("source"):
         return page.meta["source"]
     texts = [line.text for line in lines if not line.keep or len(line.text) <= 80]
+    for text in texts:
+        name = labelled_source(text)
+        if name:
+            return name
     for pattern in _SOURCE_RES:
         for text in texts:
             match = pattern.search(text)
             if match:
                 name = match.group(1).strip("：:|｜ ")
                 name = re.sub(r"(社|网站)$", "", name)
-                if len(name) >= 2 and not re.search(r"\d{3}", name):
+                if len(name) >= 2 and not re.search(r"\d{3}", name) and not name.endswith("必究"):
                     return name
     for text in texts:
         match = _NEWSPAPER_RE.search(text)

@@ -199,7 +199,9 @@ class _Walker:
         self.link_chars = 0
 
     def walk(self, soup: BeautifulSoup) -> list[RawLine]:
-        root = soup.body or soup
+        # The whole document, not only <body>: broken pages leave the article after a stray
+        # </body> or </html>, and the parser puts it beside the body (<head> is invisible).
+        root = soup
         # Stack of (node, hints of its container, its containers, inside a link?, exit marker)
         Item = tuple[object, frozenset[str], tuple[int, ...], bool, bool]
         stack: list[Item] = [(root, frozenset(), (), False, False)]
