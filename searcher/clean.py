@@ -4,15 +4,23 @@ Rules describe a *kind* of line (navigation, counter, copyright, contact, subscr
 e-paper chrome, link list, spam, repeated site chrome), never one site's strings; the
 vocabularies are data files in ``searcher/data``. Decisions happen in passes:
 
-1. each line alone: structural hints from the HTML, then the kinds in ``chrome.txt``, then
-   spam vocabulary, then lines repeated across many pages of the same site;
+1. each line alone: structural hints from the HTML, then the kinds in ``chrome.txt`` (the
+   article's own dateline, ``2019-08-13 14:07来源：澎湃新闻``, is one: ``dateline``, dropped
+   from the text but read for the date), then spam vocabulary, then lines repeated across
+   many pages of the same site;
 2. runs of lines: headline lists and "related articles" lists (titles, teasers, dates);
 3. the page as a whole: where the article body is, and everything else dropped as
    ``outside`` (teaser feeds, comment threads, recommended stories). HTML pages: the
-   element holding the most prose, as readability finds it, with lists inside the body
-   kept; plain text: the best-scoring stretches of paragraphs (as BTE finds them),
-   anchored under the line that repeats the page title, newspaper pages keeping every
-   stretch that opens like an article (``本报讯``, ``记者``);
+   element holding the most prose, as readability finds it, with the tables and lists
+   inside it kept (a 公示 list of names, a table of figures) unless they are links;
+   plain text: the best-scoring stretches of paragraphs (as BTE finds them), anchored
+   under the line that repeats the page title or, on a page with no title line (a
+   text-mode browser's dump), at the first stretch that opens like an article (a lead, a
+   headline over a dateline), newspaper pages keeping every stretch that opens like an
+   article (``本报讯``, ``记者``), and a run of short lines (a table, one cell a line)
+   joining the body with the stretch of body on its other side. Only lines that read as
+   sentences earn a stretch its score (a wall of link names, an address or an encoded
+   blob does not, however long), and a feed's "2 天前" stamp ends any stretch;
 4. paragraphs repeated within the page, and short off-topic fragments spliced into a
    paragraph (judged against the vocabulary of the rest of the page).
 """
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -50,6 +59,8 @@ LEAD_RE = re.compile(
     r"新华社[\u4e00-\u9fff]{2,8}\d{1,2}月\d{1,2}日电|[(（]?记者\s*[\u4e00-\u9fff])"
 )
 BYLINE_RE = re.compile(r"^[(（]?(本报)?记者[\s\u4e00-\u9fff、/]{2,30}[)）]?$")
+#: An editor's credit: who edited or checked the article (``【责任编辑：某某】``).
+CREDIT_RE = re.compile(r"^[【\[(（]?\s*(责任编辑|编辑|责编|审核|审校|校对|终审)\s*[:：/]\s*\S")
 
 
 @dataclass
@@ -71,6 +82,8 @@ class _Kind:
     reason: str
     max_len: int
     pattern: re.Pattern[str]
+    #: False for labels that are chrome only on a line of their own, never inside a sentence.
+    in_prose: bool = True
 
 
 @dataclass(frozen=True)
@@ -85,13 +98,13 @@ class Rules:
     @functools.cache
     def load(cls) -> Rules:
         kinds: list[_Kind] = []
-        reason, max_len, patterns = "", 0, []
-        header = re.compile(r"^\[([\w-]+)(?:\s+max=(\d+))?\]$")
+        reason, max_len, in_prose, patterns = "", 0, True, []
+        header = re.compile(r"^\[([\w-]+)(?:\s+max=(\d+))?(\s+notprose)?\]$")
 
         def close() -> None:
             if reason and patterns:
                 joined = "|".join(f"(?:{p})" for p in patterns)
-                kinds.append(_Kind(reason, max_len, re.compile(joined, re.I)))
+                kinds.append(_Kind(reason, max_len, re.compile(joined, re.I), in_prose))
 
         for line in data_file("chrome.txt").splitlines():
             stripped = line.strip()
@@ -100,7 +113,8 @@ class Rules:
             match = header.match(stripped)
             if match:
                 close()
-                reason, max_len, patterns = match.group(1), int(match.group(2) or 10**9), []
+                reason, max_len = match.group(1), int(match.group(2) or 10**9)
+                in_prose, patterns = not match.group(3), []
             else:
                 patterns.append(stripped)
         close()
@@ -156,6 +170,41 @@ def is_prose(text: str) -> bool:
     return len(text) >= 30 or (len(text) >= 12 and bool(_PROSE_PUNCT_RE.search(text[:-1])))
 
 
+#: Latin words of a sentence (``the``, ``Zverev,``): a long line of them is English prose.
+_LATIN_WORD_RE = re.compile(r"(?<![\w/.=&?%-])[A-Za-z][a-z]{1,}[,.;:!?]?(?![\w/=&?%])")
+#: What a sentence holds somewhere: a clause mark or an ellipsis (not quotation marks: a
+#: menu names ``“互联网+督查”平台``).
+_SENTENCE_MARK_RE = re.compile(r"[，,。；;：:、！？!?…]")
+
+
+#: A line that opens with an address (``https://s.yimg.com/…``, ``www.example.com/…``).
+_URL_TOKEN_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S{8,}", re.I)
+
+
+#: A run of Latin letters, digits and symbols too long for a word: an address, an
+#: encoded blob (base64), a file name.
+_BLOB_RE = re.compile(r"[!-~]{25,}")
+
+
+def _is_sentence(text: str) -> bool:
+    """Prose (:func:`is_prose`) that reads as sentences: a long line needs a clause mark
+    somewhere, or to be a run of Latin words (English prose is light on commas). A long line
+    with neither is link names run together (``南方网 南方英文网 奥一网 …``), a URL or an
+    encoded blob, however long; plain text has no markup to tell them from a paragraph.
+    """
+    if not is_prose(text) or _URL_TOKEN_RE.match(text):
+        return False
+    if sum(len(blob) for blob in _BLOB_RE.findall(text)) * 2 >= len(text):
+        return False
+    if _CJK_RE.search(text) and 100 * len(_SENTENCE_MARK_RE.findall(text)) < len(text):
+        # Chinese prose has a clause mark every sentence or so; a long line with one is
+        # names run together (a list of members, a wall of links).
+        return False
+    if len(text) >= 12 and _PROSE_PUNCT_RE.search(text[:-1]):
+        return True
+    return bool(_SENTENCE_MARK_RE.search(text)) or len(_LATIN_WORD_RE.findall(text)) >= 6
+
+
 def is_title_like(text: str) -> bool:
     """A short line that could be a headline: no sentence ending, few clauses, no byline."""
     if not text or len(text) > 50 or text.endswith(("。", "！", "？", "；", ";", "，", ",", "摄")):
@@ -199,10 +248,14 @@ def classify_text(
             # and ads hold whole paragraphs that are not the article.
             if hint in hints and not (long_prose and hint in _LAYOUT_HINTS):
                 return reason
+    prose = is_prose(text)
     for kind in rules.kinds:
-        if len(text) <= kind.max_len and kind.pattern.search(text):
+        if len(text) > kind.max_len or (prose and not kind.in_prose):
+            continue
+        if kind.pattern.search(text):
             return kind.reason
-    if _is_menu(text, rules):
+    if _is_menu(text, rules) or text.strip("｜|>»›：: ") in rules.nav_words:
+        # ... or a section's name alone: the tail of a breadcrumb, a menu one item a line.
         return "nav"
     if _is_spam(text, rules):
         return "spam"
@@ -244,16 +297,37 @@ def classify(page: Page, stats: SiteStats | None = None, rules: Rules | None = N
     """Every line of ``page`` with the reason it is dropped (empty when kept)."""
     rules = rules or Rules.load()
     lines = [_classify_line(raw, page, stats, rules) for raw in page.lines]
+    _keep_labels(lines)
     listed = _mark_lists(lines)
     _mark_duplicates(lines)
     if page.kind == "html":
+        blocks = [raw.blocks for raw in page.lines]
         _restore_in_body(lines, listed)
         _restore_lone_list(lines, listed)
-        _mark_outside(lines, [raw.blocks for raw in page.lines])
+        bodies = _body_containers(lines, blocks)
+        _restore_body_tables(lines, listed, blocks, bodies)
+        _mark_outside(lines, blocks, bodies)
     else:
-        _mark_off_body(lines, page.title)
+        _mark_off_body(lines, page.title, listed)
     _cut_injected(lines)
     return lines
+
+
+#: A bare label that opens the paragraph below it (答： / 问： / A:).
+_LABEL_RE = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}|[A-Za-z]{1,8})\s*[:：]$")
+
+
+def _keep_labels(lines: list[Line]) -> None:
+    """A bare label above a kept paragraph is part of it, however many pages of the site
+    show it (every Q&A page has its ``答：``)."""
+    for line, below in itertools.pairwise(lines):
+        if (
+            line.reason == "repeated"
+            and _LABEL_RE.match(line.text)
+            and below.keep
+            and is_prose(below.text)
+        ):
+            line.reason = KEEP
 
 
 def _classify_line(raw: RawLine, page: Page, stats: SiteStats | None, rules: Rules) -> Line:
@@ -411,13 +485,146 @@ def _body_containers(lines: list[Line], blocks: list[tuple[int, ...]]) -> set[in
     }
 
 
-def _mark_outside(lines: list[Line], blocks: list[tuple[int, ...]]) -> None:
+def _is_blank_cell(line: Line) -> bool:
+    """A cell of a table that holds a number or a dash: dropped alone as a separator."""
+    return line.reason == "widget" and bool(_SEPARATOR_RE.match(line.text))
+
+
+def _restore_body_tables(
+    lines: list[Line], listed: set[int], blocks: list[tuple[int, ...]], bodies: set[int]
+) -> None:
+    """HTML: tables and lists inside the article's element are body, not link lists.
+
+    A 公示 list of names, a table of figures: each cell or item, judged by its shape alone,
+    looks like a headline of a list (or, a number, like a separator). Inside the element that
+    holds the article, a cell or list item that is not a link is part of it; lists of links
+    (related stories, attachments) and what the page's other elements hold stay dropped.
+    """
+    if not bodies:
+        return
+    for k, (line, path) in enumerate(zip(lines, blocks, strict=True)):
+        if "links" in line.hints or not line.hints & {"cell", "list"} or bodies.isdisjoint(path):
+            continue
+        if k in listed or _is_blank_cell(line):
+            line.reason = KEEP
+
+
+#: Cells of a table or items of a list of names are short; headlines of other stories longer.
+_CELL_LEN = 14
+#: A time stamp (``00:35``, ``9时0分``, ``23 小时前``, ``5月19日``): what feeds and comment
+#: threads hold.
+_STAMP_RE = re.compile(
+    r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分|\d\s*(秒|分钟|分鐘|小时|小時|天|周|个月|個月)前$"
+    r"|^\d{1,2}月\d{1,2}日$"
+)
+
+
+def _short_runs(lines: list[Line], listed: set[int]) -> list[tuple[int, list[int], int]]:
+    """Runs of short lines between two kept paragraphs: (paragraph above, run, paragraph below).
+
+    A run is made of lines the list pass dropped, cells dropped as separators and kept short
+    lines, with no other chrome between; its lines are mostly as short as table cells, none
+    a teaser or a time stamp (a feed or a comment thread between two paragraphs is made of
+    those).
+    """
+
+    def good(k: int) -> bool:
+        return lines[k].keep and is_prose(lines[k].text)
+
+    runs = []
+    k = 0
+    while k < len(lines):
+        if not good(k):
+            k += 1
+            continue
+        j = k + 1
+        run: list[int] = []
+        while j < len(lines) and not good(j):
+            line = lines[j]
+            if j in listed or _is_blank_cell(line) or line.keep:
+                run.append(j)
+            elif line.reason not in _NEUTRAL:
+                break
+            j += 1
+        if j < len(lines) and good(j) and len(run) >= 4:
+            texts = [lines[m].text for m in run]
+            short = sorted(len(text) for text in texts)[len(texts) // 2] <= _CELL_LEN
+            if short and not any(_TEASER_RE.search(t) or _STAMP_RE.search(t) for t in texts):
+                runs.append((k, run, j))
+        k = j
+    return runs
+
+
+def _join_tables(
+    lines: list[Line], listed: set[int], chosen: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Plain text: a run of short lines between two stretches of body is a table of it.
+
+    Without markup a table of names or figures is one cell a line: names, units, numbers,
+    each dropped by the list pass (or as a separator), so that the body falls apart into
+    stretches around it. A run of short lines (see :func:`_short_runs`) with the article's
+    body on one side and, on the other, a stretch of body on the same subject (two content
+    words shared with the article: an ad or another story shares none) is the article's: its
+    lines are kept and the stretch joins the body, until no run is left to join. The
+    stretches joined have no headline group of their own.
+    """
+    runs = _short_runs(lines, listed)
+    if not runs:
+        return chosen
+    stretches = [seg[:2] for seg in _body_segments(lines)]
+    joined = list(chosen)
+    words: set[str] = set()
+    for start, end in chosen:
+        for k in range(start, end):
+            if lines[k].keep and is_prose(lines[k].text):
+                words |= _content_words(lines[k].text)
+
+    def span(k: int) -> tuple[int, int] | None:
+        """The stretch of body ``k`` is in, if any."""
+        return next(((s, e) for s, e in [*joined, *stretches] if s <= k < e), None)
+
+    changed = True
+    while changed:
+        changed = False
+        for item in list(runs):
+            above, run, below = item
+            if span(above) in joined:
+                other = below
+            elif span(below) in joined:
+                other = above
+            else:
+                continue
+            stretch = span(other)
+            if stretch not in joined:
+                # Below the body, a single paragraph will do (the end of a notice under its
+                # table, but not another story's headline); above it, only a stretch of body
+                # (an account's blurb is no body).
+                text = lines[other].text
+                if stretch is None and other == below and len(text) >= 40 and is_prose(text):
+                    finished = len(text) >= 80 or text.endswith(("。", "！", "!", "…"))
+                    stretch = (other, other + 1) if finished else None
+                texts = [lines[k].text for k in range(*stretch)] if stretch else []
+                if not texts or len(_content_words(" ".join(texts)) & words) < 2:
+                    continue
+                joined.append(stretch)
+            for m in run:
+                lines[m].reason = KEEP
+            joined.append((run[0], run[-1] + 1))
+            runs.remove(item)
+            changed = True
+    return sorted(set(joined))
+
+
+def _mark_outside(
+    lines: list[Line], blocks: list[tuple[int, ...]], bodies: set[int] | None = None
+) -> None:
     """Drop paragraphs outside the elements that hold the article (teasers, other stories).
 
     Only prose is judged this way: a headline, a dateline or a byline often sits outside the
     body's element and stays.
     """
-    bodies = _body_containers(lines, blocks)
+    if bodies is None:
+        bodies = _body_containers(lines, blocks)
     if not bodies:
         return
     for line, path in zip(lines, blocks, strict=True):
@@ -427,6 +634,10 @@ def _mark_outside(lines: list[Line], blocks: list[tuple[int, ...]]) -> None:
 
 #: What a line that is not body costs a stretch of body around it, in characters.
 _OFF_BODY_COST = 20
+#: ... and a feed's "how long ago" stamp (see :func:`_line_scores`).
+_FEED_COST = 1000
+#: How long ago something was posted: ``2 天前``, ``23 小時前``, ``刚刚``.
+_AGO_RE = re.compile(r"\d\s*(秒|分钟|分鐘|小时|小時|天|周|個月|个月)前\s*$|^\S{0,20}[·•]\s*刚刚$")
 
 
 _PARAGRAPH_END = ("。", "！", "!", "…", "”", "」", "』", ".")
@@ -441,6 +652,10 @@ def _paragraph_like(text: str) -> bool:
     return len(text) >= 80 or text.endswith(_PARAGRAPH_END)
 
 
+def _short_sentence(text: str) -> bool:
+    return len(text) >= 10 and text.endswith(("。", "！")) and bool(_CJK_RE.search(text))
+
+
 def _line_scores(lines: list[Line]) -> list[float]:
     """What each line is worth to a stretch of body: see :func:`_body_segments`.
 
@@ -452,10 +667,16 @@ def _line_scores(lines: list[Line]) -> list[float]:
     open_sentence = False
     for k, line in enumerate(lines):
         text = line.text
-        prose = line.keep and is_prose(text)
+        # A short sentence with its full stop is prose too (``军乐团奏澳中两国国歌。``).
+        prose = line.keep and (_is_sentence(text) or _short_sentence(text))
         # ... unless the line is the headline of the next article, over its lead.
         heads_next = k + 1 < len(lines) and bool(LEAD_RE.match(lines[k + 1].text))
-        if (prose and _paragraph_like(text)) or (line.keep and open_sentence and not heads_next):
+        if _AGO_RE.search(text) and len(text) <= 40:
+            # How long ago (``法新社·2 天前``, ``23 小时前``): the stamp of an item of a feed
+            # or a comment thread, never a line of an article. No stretch of body runs on
+            # across it.
+            scores.append(-_FEED_COST)
+        elif (prose and _paragraph_like(text)) or (line.keep and open_sentence and not heads_next):
             scores.append(len(text))
         else:
             scores.append(-_OFF_BODY_COST)
@@ -522,6 +743,9 @@ def _headline_lines(lines: list[Line], title: str | None) -> list[int]:
 _HEADLINE_REACH = 80
 #: A stretch right under the headline scoring this much is the body, not a standfirst.
 _BODY_MIN = 150
+#: A stretch that opens like an article (a lead, a headline over a dateline) scoring this
+#: much is the body of a page with no title to go by.
+_OPENING_MIN = 100
 
 
 def _chosen_segments(lines: list[Line], title: str | None) -> list[tuple[int, int]]:
@@ -531,8 +755,15 @@ def _chosen_segments(lines: list[Line], title: str | None) -> list[tuple[int, in
     ``_HEADLINE_REACH`` lines): the first stretch there when it scores ``_BODY_MIN``, else
     the best one. Other stretches on the page are kept only when they open like an article
     of their own (``本报讯``, ``记者 某某``: a newspaper page), not because they are long (a
-    recommended story, a feed of teasers). Without a title to go by, the best stretch is
-    the body, and others count when they open like an article or score half as much.
+    recommended story, a feed of teasers).
+
+    Without a title line the page repeats (a text-mode browser's dump prints none, only
+    the site's banner), the body is the first stretch that opens like an article
+    (:func:`_article_head`: a lead, or a headline over a dateline) and scores
+    ``_BODY_MIN``, or ``_OPENING_MIN`` when it is the page's first stretch (a short news
+    item; a long stretch right under it is the body it introduces). Comment threads and
+    feeds after it stay out however long they are. Failing that, the best stretch is the
+    body, and others count when they open like an article or score half as much.
     """
     segments = _body_segments(lines)
     if not segments:
@@ -545,11 +776,47 @@ def _chosen_segments(lines: list[Line], title: str | None) -> list[tuple[int, in
         )
 
     heads = _headline_lines(lines, title)
+    if title is None and len(heads) <= 1:
+        # The first line is no title the page repeats (a renderer's dump prints none, only
+        # the site's banner): the body is the first stretch of body that opens like an
+        # article, with a lead or under a headline and a dateline.
+        opening = next(
+            (seg for seg in sorted(segments) if _article_head(lines, *seg[:2]) is not None),
+            None,
+        )
+        if opening is not None and (
+            opening[2] >= _BODY_MIN or (opening[2] >= _OPENING_MIN and opening == min(segments))
+        ):
+            # A short stretch will do when it is the page's first (a short news item);
+            # a longer stretch right under it is the body it introduces (an epigraph, a
+            # standfirst), unless a feed's stamp comes between.
+            body = [
+                seg
+                for seg in segments
+                if opening[2] < _BODY_MIN
+                and opening[1] <= seg[0] <= opening[1] + _HEADLINE_REACH
+                and seg[2] >= 2 * opening[2]
+                and not any(_AGO_RE.search(lines[k].text) for k in range(opening[1], seg[0]))
+            ]
+            others = [
+                seg for seg in segments if seg not in (opening, *body) and opens(seg[0], seg[1])
+            ]
+            return sorted((start, end) for start, end, _ in [opening, *body, *others])
     # Under the headline: the first stretch when it is a real body (a summary or a
     # standfirst is shorter), else the best one within reach.
     under = [seg for seg in segments if any(seg[0] - _HEADLINE_REACH <= h < seg[0] for h in heads)]
     first = min(under, default=None)
     main = first if first and first[2] >= _BODY_MIN else next(iter(under), None)
+    if (
+        title is None
+        and heads == [0]
+        and main is not None
+        and main[2] < _BODY_MIN
+        and _article_head(lines, main[0], main[1]) is None
+    ):
+        # Under a first line the page never repeats, a stretch too short to be a body tells
+        # nothing: the first line was a banner, not a title.
+        main = None
     if main is None:
         main = segments[0]
         others = [seg for seg in segments[1:] if opens(seg[0], seg[1]) or seg[2] >= 0.5 * main[2]]
@@ -558,28 +825,89 @@ def _chosen_segments(lines: list[Line], title: str | None) -> list[tuple[int, in
     return sorted((start, end) for start, end, _ in [main, *others])
 
 
+#: How many lines above a stretch of body its headline group may start (a headline, then a
+#: dateline, a source, an author's name and a follow button, a voice-over button).
+_GROUP_REACH = 10
+
+
+#: A calendar date (a time alone is a video's length as often as a dateline's).
+_CALENDAR_RE = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}"
+)
+
+
+def _is_stamp_line(line: Line) -> bool:
+    """A dateline: the article's date or time on a short line of its own (or labelled)."""
+    return line.reason == "dateline" or (
+        len(line.text) <= 40
+        and bool(_CALENDAR_RE.search(line.text))
+        and not line.text.endswith(_PARAGRAPH_END)
+    )
+
+
+def _article_head(lines: list[Line], start: int, end: int) -> int | None:
+    """Where the article opening the stretch ``start:end`` starts, if one does: at a lead
+    (``本报讯``, ``新华社…电``) in its first lines, or at the headline of a headline group
+    above it: a headline-shaped line and a dateline, a few lines apart, within
+    ``_GROUP_REACH`` lines above the stretch. A feed of teasers and a comment thread have
+    dates inside the stretch (a source and time, a commenter and time, under each item),
+    an article's body has none on a line of its own.
+    """
+    if sum(1 for k in range(start, end) if _is_stamp_line(lines[k])) >= 2:
+        return None
+    lead = next(
+        (k for k in range(start, min(start + 2, end)) if LEAD_RE.match(lines[k].text)), None
+    )
+    if lead is not None:
+        return lead
+    above = range(max(0, start - _GROUP_REACH), start)
+    stamps = [k for k in above if _is_stamp_line(lines[k])]
+    heads = [
+        k
+        for k in above
+        if lines[k].reason in (KEEP, "link-list", "duplicate")
+        and 8 <= len(lines[k].text) <= 60
+        and is_title_like(lines[k].text)
+        and not _DATED_RE.search(lines[k].text)
+        and not _BULLET_RE.match(lines[k].text)
+        and _CJK_RE.search(lines[k].text)
+    ]
+    return next((h for h in heads if any(abs(h - d) <= 6 for d in stamps)), None)
+
+
+#: A list item's bullet as a text-mode browser draws it.
+_BULLET_RE = re.compile(r"^\s*[*+•·#-]\s")
+
+
+#: A question that opens a Q&A (``问：……背景是什么？``): it heads the answer below it.
+_QUESTION_RE = re.compile(r"^(问|问题|提问|记者问|Q)\s*\d*\s*[:：]", re.I)
+
+
 def _heads_article(text: str) -> bool:
     return bool(
         is_title_like(text)
+        or (_QUESTION_RE.match(text) and len(text) <= 120)
         or _DATE_ONLY_RE.match(text)
         or BYLINE_RE.match(text)
         or (text.startswith(("——", "--", "─")) and len(text) <= 60)
     )
 
 
-def _mark_off_body(lines: list[Line], title: str | None) -> None:
+def _mark_off_body(lines: list[Line], title: str | None, listed: set[int]) -> None:
     """Plain text: drop what lies outside the stretches of body, less their headlines.
 
     Above each stretch, its headline group (up to four short kept lines: kicker, headline,
-    subtitle, byline, dateline; chrome between them and the body allowed) stays.
+    subtitle, byline, dateline; chrome between them and the body allowed) stays. Tables in
+    the body join the stretches on either side of them (:func:`_join_tables`).
     """
     segments = _chosen_segments(lines, title)
     if not segments:
         return
     inside = [False] * len(lines)
-    for start, end in segments:
+    for start, end in _join_tables(lines, listed, segments):
         for k in range(start, end):
             inside[k] = True
+    for start, _ in segments:
         group = 0
         k = start - 1
         while k >= 0 and group < 4 and not inside[k] and lines[k].reason != "duplicate":
@@ -595,17 +923,27 @@ def _mark_off_body(lines: list[Line], title: str | None) -> None:
             line.reason = "outside"
 
 
+#: A line that holds a date or a time of day.
+_DATED_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}:\d{2}")
+
+
 def _mark_duplicates(lines: list[Line]) -> None:
     """Paragraphs repeated within the page: keep the first, drop the others.
 
     A reposted article keeps its own headline over a repeated body; with the body gone the
-    headline would head nothing, so it goes too.
+    headline would head nothing, so it goes too. A credit line (``责任编辑：某某``) counts
+    however short: pages print it above and under the article.
     """
     seen: set[str] = set()
     for line in lines:
-        if not line.keep or len(line.text) < 10:
+        if not line.keep or (len(line.text) < 10 and not CREDIT_RE.match(line.text)):
             continue
-        key = fingerprint(line.text)
+        # Lines that differ only in a date or a time are repeats (the stamps of a feed);
+        # lines that differ in other figures are rows of a table.
+        if _DATED_RE.search(line.text):
+            key = fingerprint(line.text)
+        else:
+            key = re.sub(r"\s+", "", nfkc(line.text)).casefold()
         if key in seen:
             line.reason = "duplicate"
         else:
@@ -633,8 +971,12 @@ def _content_words(text: str) -> set[str]:
 
 
 def _unbalanced_brackets(text: str) -> bool:
-    # A byline such as ``江门讯 (文/图 /张茂盛 李雨溪)`` holds spaces but is one unit.
-    return text.count("(") + text.count("（") != text.count(")") + text.count("）")
+    # A byline such as ``江门讯 (文/图 /张茂盛 李雨溪)`` holds spaces but is one unit, and so
+    # does a title in book-title marks (《坚守党校初心 努力为党育才为党献策》).
+    return any(
+        sum(text.count(o) for o in opening) != sum(text.count(c) for c in closing)
+        for opening, closing in (("(（", ")）"), ("《", "》"))
+    )
 
 
 def _cut_injected(lines: list[Line]) -> None:
@@ -662,5 +1004,10 @@ def _cut_injected(lines: list[Line]) -> None:
             context += " " + " ".join(p for k, p in enumerate(parts) if k != index)
             if not any(word in context for word in words):
                 line.cut.append(fragment)
-        if line.cut:
-            line.text = " ".join(p for p in parts if p not in line.cut).strip()
+        rest = " ".join(p for p in parts if p not in line.cut).strip()
+        if line.cut and len(rest) < sum(len(fragment) for fragment in line.cut):
+            # A splice is a small part of a paragraph: a line that would be mostly cut is
+            # one whose words the page (a one-line page, say) has no context for.
+            line.cut.clear()
+        elif line.cut:
+            line.text = rest
