@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Debian's Chromium and a CJK font included) and run
-# ruff and the whole pytest suite. Used as-is by CI (.ci/run) and by developers.
+# Install everything the tests need (Debian's Chromium, a CJK font, and the text browsers
+# lynx, w3m and html2text whose dumps the unwrapping tests read) and run ruff and the whole
+# pytest suite. Used as-is by CI (.ci/run) and by developers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+for tool in lynx w3m html2text; do
+  command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
+done
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   sudo=""
