@@ -12,23 +12,43 @@ Matching rules in :meth:`Gazetteer.find_region`:
 * prefecture-level cities (and county-level cities governed by a province, 济源市 ...) by full
   name or a short form (``周口``, ``黔南``, ``黔南州``), except short forms that are everyday
   words or a national reference (``中山``, ``朝阳``, ``来宾``, ``延安`` ...);
-* counties and districts only by full name (``川汇区``); a name shared by several counties
-  (``鼓楼区``), a two-character name (``滑县``), one ending in ``城市`` (``海城市``) or a
-  former ``X县`` name of an ``X区`` / ``X市`` (淮阳县 for 淮阳区) counts only when the text
-  also names one of its ancestors; the most generic ones (``城区``, ``郊区``, ``东区``,
-  ``新城区``, ``和县`` ...) only right after their own city's name;
+* counties and districts by full name (``川汇区``), or by their short form right after
+  their city's or province's name (``浙江新昌``, ``北京朝阳``, never alone); a name shared
+  by several counties (``鼓楼区``), a two-character name (``滑县``), one ending in ``城市``
+  (``海城市``) or a former ``X县`` name of an ``X区`` / ``X市`` (淮阳县 for 淮阳区) counts
+  only when the text also names one of its ancestors; the most generic ones (``城区``,
+  ``郊区``, ``东区``, ``新城区``, ``和县`` ...) only right after their own city's name;
 * some names are refused after or before a character that makes them part of a word
-  (``示范县`` is no mention of 范县, ``复合肥`` none of 合肥, ``大理石`` none of 大理).
+  (``示范县`` is no mention of 范县, ``复合肥`` none of 合肥, ``大理石`` none of 大理,
+  ``北京时间`` none of 北京, ``福建舰`` (a ship) none of 福建).
 
-Each mention weighs 1, up to 1.5 near the top of the text (title, first lines); mentions in the
-``hint`` (site name, source) weigh 5. Masses add up the tree, and the region is chosen top
-down: the province with the most mass, then its child with a clear majority of its children's
-mass (and a fifth of the parent's own mentions), and so on, stopping where the text stops
-telling.
+Where a name stands says how much it tells (:meth:`Gazetteer.find_region`; issue 16: the region
+is where the article is from and about):
+
+* the publisher (``hint``: source, or ``site`` name) weighs 5 a mention, the title (the first
+  line, when short) 4, a dateline's
+  place 4 (``新华社成都3月5日电``, ``江门讯``, ``周口日报讯``), the lead (first 200
+  characters) up to 1.5, the rest of the text 1; a chain (``河南周口市川汇区``) is one mention;
+* lines of a kind that never tells the region do not count: addresses and postcodes
+  (``地址：…``, ``…路890号``), contacts (``电话：…``, phone numbers, ``联系方式``), ``主办`` /
+  ``承办`` / copyright / ICP lines, credits (``责任编辑：…``), link lists and menus, links to
+  sites (``石狮市人民政府网``), commenters' locations (``来自甘肃``);
+* a region no hint, title, dateline or lead names (a national story naming a place in
+  passing) needs three separate references, and each level below it two; ``新华社北京…电`` and
+  ``北京`` in the lead are where national news is filed, no evidence; a story of the
+  publisher's own reporters (``本报讯``) is local, whatever it names;
+* a province (or municipality) only named needs two mentions or a hint; several provinces
+  alike, or none with half the mass and none in the title, is a round-up: None.
+
+Masses add up the tree, and the region is chosen top down: the province with the most mass,
+then its child with a clear majority of its children's mass (and a fifth of the parent's own
+references), and so on, stopping where the text stops telling.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from importlib import resources
@@ -71,8 +91,10 @@ NOT_BEFORE: dict[str, str] = {
     "新县": "城",
     "古县": "城",
     "河源": "头",
+    "巴中": "国两",  # 在巴中国公民, 巴中两国 (Pakistan and China)
+    "北京": "时",  # 北京时间
 }
-NOT_AFTER: dict[str, str] = {"西藏": "东"}
+NOT_AFTER: dict[str, str] = {"西藏": "东", "德州": "罗"}  # 别尔哥罗德州
 
 #: County-level names so generic they count only right after their own city or province.
 ADJACENT_ONLY = _words(
@@ -87,9 +109,14 @@ EARLY_SPAN = 300  # characters over which the early-mention bonus fades out
 EARLY_BONUS = 0.5
 HINT_WEIGHT = 5.0
 DOMINANCE = 0.5  # a child is chosen when it holds at least this share of its siblings' mass
-PARENT_SHARE = 0.2  # ... and at least this share of the mass of its parent's own mentions
-MIN_PROVINCE_ONLY = 2.0  # mass needed when only province (or municipality) names are seen
+PARENT_SHARE = 0.2  # ... and at least this share of its parent's own references
 MAX_SCAN = 50_000  # characters of an article scanned
+TITLE_WEIGHT = 4.0  # a mention in the title
+DATELINE_WEIGHT = 4.0  # the place of a dateline: 新华社成都3月5日电, 江门讯, 周口日报讯
+TITLE_MAX = 100  # a first line longer than this is no title
+LEAD_SPAN = 200  # characters of the text that make its lead
+BODY_ONLY_MIN = 3  # references a region needs when no title, lead or publisher names it
+BODY_ONLY_CHILD = 2  # ... and each division chosen below it
 
 
 class _Name(NamedTuple):
@@ -98,6 +125,29 @@ class _Name(NamedTuple):
     adjacent: bool  # needs its city/province name right before it
     guarded: bool  # needs a clean left edge
     province: bool  # a province (or municipality) name
+
+
+class _Mention(NamedTuple):
+    weight: float
+    nodes: tuple[int, ...]
+    pos: int  # for ties: hints, then the title, then the text, in reading order
+    info: _Name
+    anchor: bool  # in the title, lead, dateline or a hint
+    hint: bool
+    last: bool = True  # not followed by a deeper name right after it (河南|周口市|川汇区)
+
+
+_HINT, _TITLE, _BODY = range(3)  # the parts of an article
+
+
+class _Masses(NamedTuple):
+    total: dict[int, float]  # mass per node, its own and its descendants'
+    anchor: dict[int, float]  # ... from anchor mentions only
+    prov: dict[int, float]  # ... from province names only
+    first: dict[int, int]  # first position per node
+    hinted: set[int]  # nodes a hint names (with their ancestors)
+    refs: dict[int, float]  # separate references per node (河南周口市川汇区 is one)
+    strong: dict[int, float]  # mass from the title, hints and datelines
 
 
 class Gazetteer:
@@ -151,6 +201,7 @@ class Gazetteer:
         for i in range(n):
             self._by_region.setdefault(self.region[i], i)
         self._build_names()
+        self._capital = self._by_region.get("北京市", -2)
 
     # -- construction -------------------------------------------------------------------------
 
@@ -256,6 +307,17 @@ class Gazetteer:
         for s, nodes in former.items():
             names[s] = _Name(tuple(sorted(nodes)), True, False, False, False)
         self._former = frozenset(former)
+        # A county's short form right after its city or province (浙江新昌, 江苏昆山, 北京朝阳):
+        # national news names counties so; alone, 新昌 or 朝阳 is no county (never on its own).
+        stems = {}
+        for stem, nodes in self._county_shorts().items():
+            if stem not in names:
+                stems[stem] = _Name(tuple(sorted(nodes)), False, True, False, False)
+        self._stems = stems  # looked up only where a name ends, not scanned for
+        stem_lens: dict[str, set[int]] = defaultdict(set)
+        for stem in stems:
+            stem_lens[stem[:2]].add(len(stem))
+        self._stem_lens = {k: tuple(sorted(v, reverse=True)) for k, v in stem_lens.items()}
         self._names = names
         lens: dict[str, set[int]] = defaultdict(set)
         for s in names:
@@ -266,7 +328,7 @@ class Gazetteer:
 
     def _scan(self, text: str) -> list[tuple[int, int, str]]:
         """Leftmost-longest, non-overlapping name mentions as (start, end, name)."""
-        lens, names = self._lens, self._names
+        lens, names, stems, stem_lens = self._lens, self._names, self._stems, self._stem_lens
         out: list[tuple[int, int, str]] = []
         last = 0
         n = len(text)
@@ -286,7 +348,7 @@ class Gazetteer:
                     continue
                 if prev and prev in NOT_AFTER.get(s, ""):
                     continue
-                if s.endswith("区") and nxt == "域":
+                if (s.endswith("区") and nxt == "域") or nxt == "舰":  # 福建舰 is a ship
                     continue
                 if (
                     info.guarded
@@ -298,52 +360,125 @@ class Gazetteer:
                     continue
                 out.append((i, i + ln, s))
                 last = i + ln
+                # a county's short form right after it (浙江新昌), unless a name starts there
+                e = last
+                for ln2 in stem_lens.get(text[e : e + 2], ()):
+                    s2 = text[e : e + ln2]
+                    if s2 in stems and not any(
+                        text[e : e + k] in names for k in lens.get(text[e : e + 2], ())
+                    ):
+                        out.append((e, e + ln2, s2))
+                        last = e + ln2
+                        break
                 break
         return out
 
-    def _masses(
-        self, text: str, hint: str | None
-    ) -> tuple[dict[int, float], dict[int, float], dict[int, int]]:
-        """(total mass per node, mass from province names per node, first position per node)."""
+    def _mentions(
+        self, text: str, hint: str | None, title: str | None, site: str | None
+    ) -> tuple[list[_Mention], bool]:
+        """Every counted mention of the article (hints, title, text), and whether its lead is
+        the publisher's own (``本报讯``: a local story, whatever it names)."""
+        if title is None:
+            title, text = _split_title(text)
+        out: list[_Mention] = []
+        if site:  # a host name, or a dump's folder: only its own name tells
+            site = site.rstrip("/\\").replace("\\", "/").rpartition("/")[2]
+        for h in (hint, site):
+            if h and not h.isascii():
+                out += self._read(h[:200], 0, _HINT)
+        base = 1 << 20  # positions: hints first, then the title, then the text
+        if title:
+            out += self._read(title[:TITLE_MAX], base, _TITLE)
+        body = text[:MAX_SCAN]
+        base += TITLE_MAX + 1
+        out += self._read(body, base, _BODY)
+        return out, bool(_LOCAL_LEAD_RE.match(body))
+
+    def _read(self, text: str, base: int, part: int) -> list[_Mention]:
+        """The counted mentions of one part of an article (a hint, the title, the text)."""
+        mentions = self._scan(text)
+        if not mentions:
+            return []
+        if part == _BODY:
+            d_start, d_end, agency = _dateline(text)
+            lines = _Lines(text)
+        out: list[_Mention] = []
+        prev_end, prev_nodes = -1, ()
+        last_end = -1
+        for start, end, s in mentions:
+            info = self._names.get(s) or self._stems[s]
+            nodes = info.nodes
+            if info.adjacent:
+                nodes = tuple(
+                    i
+                    for i in nodes
+                    if prev_end == start and any(p in self.ancestors[i][:-1] for p in prev_nodes)
+                )
+            prev_end, prev_nodes = end, info.nodes
+            if not nodes:
+                continue
+            if part == _HINT:
+                w, anchor = HINT_WEIGHT, True
+            elif part == _TITLE:
+                w, anchor = TITLE_WEIGHT, True
+            elif not lines.counts(start):
+                continue
+            elif d_start <= start < d_end:
+                if agency and self._in_capital(nodes):
+                    continue  # 新华社北京…电: where national news is filed, no evidence
+                w, anchor = DATELINE_WEIGHT, True
+            else:
+                w = 1.0 + EARLY_BONUS * max(0.0, 1.0 - start / EARLY_SPAN)
+                # the capital, where national events take place, is no anchor in the lead
+                anchor = start < LEAD_SPAN and not self._in_capital(nodes)
+            if out and last_end == start:  # 河南周口市川汇区: one reference
+                out[-1] = out[-1]._replace(last=False)
+            out.append(_Mention(w, nodes, base + start, info, anchor, part == _HINT))
+            last_end = end
+        return out
+
+    def _in_capital(self, nodes: tuple[int, ...]) -> bool:
+        return all(self.ancestors[i][0] == self._capital for i in nodes)
+
+    def _masses(self, mentions: list[_Mention]) -> _Masses:
+        """What the mentions weigh for each node and its ancestors (see :class:`_Masses`)."""
         direct: dict[int, float] = defaultdict(float)
+        refs: dict[int, float] = defaultdict(float)
+        strong: dict[int, float] = defaultdict(float)
+        anchor_mass: dict[int, float] = defaultdict(float)
         prov_mass: dict[int, float] = defaultdict(float)
+        hinted: set[int] = set()
         first: dict[int, int] = {}
-        pending: list[tuple[float, tuple[int, ...], int, bool]] = []
-        sources = [(text[:MAX_SCAN], False)]
-        if hint:
-            sources.append((hint, True))
-        for src, is_hint in sources:
-            prev_end, prev_nodes = -1, ()
-            for start, end, s in self._scan(src):
-                info = self._names[s]
-                nodes = info.nodes
-                if info.adjacent:
-                    nodes = tuple(
-                        i
-                        for i in nodes
-                        if prev_end == start
-                        and any(p in self.ancestors[i][:-1] for p in prev_nodes)
-                    )
-                prev_end, prev_nodes = end, info.nodes
-                if not nodes:
-                    continue
-                if is_hint:
-                    w, pos = HINT_WEIGHT, -1
-                else:
-                    w = 1.0 + EARLY_BONUS * max(0.0, 1.0 - start / EARLY_SPAN)
-                    pos = start
-                if len(nodes) == 1 and not info.weak:
-                    direct[nodes[0]] += w
-                    if info.province:
-                        prov_mass[nodes[0]] += w
-                    first.setdefault(nodes[0], pos)
-                    if pos < first[nodes[0]]:
-                        first[nodes[0]] = pos
-                else:
-                    pending.append((w, nodes, pos, info.province))
+        pending: list[tuple[int, _Mention]] = []
+        resolved: dict[int, int] = {}  # mention index -> node
+
+        def put(i: int, m: _Mention, sign: float = 1.0) -> None:
+            w = sign * m.weight
+            direct[i] += w
+            if m.anchor:
+                anchor_mass[i] += w
+                if m.weight >= TITLE_WEIGHT:
+                    strong[i] += w
+            if m.info.province:
+                prov_mass[i] += w
+            if sign < 0:
+                return
+            if m.hint:
+                hinted.add(i)
+            if m.last:
+                refs[i] += 1
+            if i not in first or m.pos < first[i]:
+                first[i] = m.pos
+
+        for k, m in enumerate(mentions):
+            if len(m.nodes) == 1 and not m.info.weak:
+                put(m.nodes[0], m)
+                resolved[k] = m.nodes[0]
+            else:
+                pending.append((k, m))
         total = _totals(direct, self.ancestors)
-        for w, nodes, pos, is_prov in pending:
-            support = [(sum(total.get(a, 0.0) for a in self.ancestors[i][:-1]), i) for i in nodes]
+        for k, m in pending:
+            support = [(sum(total.get(a, 0.0) for a in self.ancestors[i][:-1]), i) for i in m.nodes]
             support.sort(reverse=True)
             if support[0][0] <= 0:
                 continue
@@ -354,23 +489,43 @@ class Gazetteer:
                 if not common:
                     continue
                 i = max(common, key=lambda a: self.level[a])
-            direct[i] += w
-            if is_prov:
-                prov_mass[i] += w
-            if i not in first or pos < first[i]:
-                first[i] = pos
-        total = _totals(direct, self.ancestors)
-        prov_total = _totals(prov_mass, self.ancestors)
+            put(i, m)
+            resolved[k] = i
+        # 河南周口市川汇区 is one mention of 川汇区 (its mass goes up to 周口市 and 河南 anyway):
+        # the names before the last of a chain helped resolve it, and weigh no more.
+        for k, m in enumerate(mentions):
+            head, tail = resolved.get(k, -1), resolved.get(k + 1, -1)
+            if not m.last and head >= 0 and tail >= 0 and head in self.ancestors[tail][:-1]:
+                put(head, m, -1.0)
         first_any: dict[int, int] = {}
         for i, p in first.items():
             for a in self.ancestors[i]:
                 if a not in first_any or p < first_any[a]:
                     first_any[a] = p
-        return total, prov_total, first_any
+        hinted_any = {a for i in hinted for a in self.ancestors[i]}
+        return _Masses(
+            _totals(direct, self.ancestors),
+            _totals(anchor_mass, self.ancestors),
+            _totals(prov_mass, self.ancestors),
+            first_any,
+            hinted_any,
+            _totals(refs, self.ancestors),
+            _totals(strong, self.ancestors),
+        )
 
-    def _find(self, text: str, hint: str | None = None) -> int | None:
-        """Index of the most likely division of ``text``, or None."""
-        total, prov_total, first = self._masses(text, hint)
+    def _find(
+        self,
+        text: str,
+        hint: str | None = None,
+        title: str | None = None,
+        site: str | None = None,
+    ) -> int | None:
+        """Index of the most likely division of the article, or None."""
+        mentions, local = self._mentions(text, hint, title, site)
+        if not mentions:
+            return None
+        ms = self._masses(mentions)
+        total, first = ms.total, ms.first
         if not total:
             return None
         kids: dict[int, list[int]] = defaultdict(list)
@@ -382,14 +537,21 @@ class Gazetteer:
 
         tops = sorted(kids[-1], key=rank, reverse=True)
         node = tops[0]
-        if (
-            len(tops) > 1
-            and total[tops[1]] == total[node]
-            and first.get(tops[1]) == first.get(node)
-        ):
+        if len(tops) > 1 and total[tops[1]] >= total[node]:
+            return None  # 北京、安徽、四川 alike: a story about several places
+        if total[node] < DOMINANCE * sum(total[i] for i in tops) and not ms.strong.get(node):
+            return None  # a round-up of several provinces, none in the title
+        # Only what the evidence supports: a place named in the body of a story whose title,
+        # lead and publisher name no place (a national story) must be named again and again.
+        anchor = ms.anchor if not local else total
+        refs = ms.refs
+        if anchor.get(node, 0.0) <= 0 and refs.get(node, 0.0) < BODY_ONLY_MIN:
             return None
-        if total[node] - prov_total.get(node, 0.0) <= 0 and total[node] < MIN_PROVINCE_ONLY:
-            return None
+        if total[node] - ms.prov.get(node, 0.0) <= 0 and node not in ms.hinted:
+            # only province (or municipality) names: one in passing is no region
+            said = sum(1 for m in mentions if self.ancestors[m.nodes[0]][0] == node)
+            if said < 2:
+                return None
         while kids.get(node):
             ranked = sorted(kids[node], key=rank, reverse=True)
             best = ranked[0]
@@ -398,19 +560,34 @@ class Gazetteer:
                 break
             if total[best] < DOMINANCE * mass:
                 break
-            if total[best] < PARENT_SHARE * (total[node] - mass):  # a city-wide text
+            own = refs.get(node, 0.0) - sum(refs.get(i, 0.0) for i in ranked)
+            if refs.get(best, 0.0) < PARENT_SHARE * own:  # a city-wide text
                 break
+            if anchor.get(best, 0.0) <= 0 and refs.get(best, 0.0) < BODY_ONLY_CHILD:
+                break  # named once in the body of a story about somewhere larger
             node = best
         return node
 
-    def find_region(self, text: str, hint: str | None = None) -> str | None:
+    def find_region(
+        self,
+        text: str,
+        hint: str | None = None,
+        *,
+        title: str | None = None,
+        site: str | None = None,
+    ) -> str | None:
         """The most likely region of an article, e.g. ``河南省周口市川汇区``, or None.
 
-        ``hint`` is a site name or source (``淮安区人民政府``, ``焦作日报``) and counts
-        strongly. The answer goes only as deep as the text tells: ``河南省周口市`` when no
-        county stands out, ``河南省`` when only the province does.
+        ``text`` is the article; without ``title``, its first line (when a short one) is
+        taken as the title (``find_region(title + "\\n" + text, source)``). ``hint`` is a
+        site name or source (``淮安区人民政府``, ``焦作日报``) and counts strongly, as does
+        ``site`` (a host or a dump's folder: the folder's own name counts, a host name tells
+        nothing). The answer goes
+        only as deep as the text tells: ``河南省周口市`` when no county stands out,
+        ``河南省`` when only the province does, None for a national story that names a
+        place in passing.
         """
-        i = self._find(text, hint)
+        i = self._find(text, hint, title, site)
         return None if i is None else self.region[i]
 
     # -- names and filters --------------------------------------------------------------------
@@ -422,6 +599,7 @@ class Gazetteer:
             if (
                 len(s) >= 2
                 and s not in self._former
+                and s not in self._stems
                 and not (info.province and s not in self._full_names)
                 and all(self.level[i] >= 1 for i in info.nodes)
             ):
@@ -467,6 +645,126 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self.name)
+
+
+# -- the kinds of line that never tell an article's region ---------------------------------------
+
+#: A labelled line of contact, address, credits or site chrome: ``地址：…``, ``电话：…``,
+#: ``主办单位：…``, ``责任编辑：…``. Matched at the start of a line, or anywhere in a short one.
+_LABEL = (
+    r"(?:通讯|联系|办公|单位|详细)?地\s*址|邮\s*编|邮政编码|(?:联系|咨询|服务|举报|投诉|值班|办公)?电\s*话"
+    r"|传\s*真|热\s*线|手\s*机|(?:电子)?邮\s*箱|[Ee]-?[Mm][Aa][Ii][Ll]|QQ|qq|微信号?|联系方式"
+    r"|联\s*系\s*人|主\s*办(?:单位)?|承\s*办(?:单位)?|协\s*办(?:单位)?|技术支持|运营维护|网站维护"
+    r"|制\s*作|责任编辑|编\s*辑|责\s*编|审\s*核|校\s*对|作\s*者|摄\s*影|图片来源|图\s*源|友情链接"
+    r"|相关链接|相关阅读|相关新闻|推荐阅读|延伸阅读|上一[篇条页]|下一[篇条页]|网站地图|备案号"
+    r"|[Ii][Pp]属地"
+)
+_LABEL_START_RE = re.compile(rf"^[\s【\[(（]*(?:{_LABEL})\s*[】\])）]?\s*[:：]")
+#: A label anywhere in a short line (tried only on lines with a colon: it is slow).
+_LABEL_ANY_RE = re.compile(rf"(?:{_LABEL})\s*[:：]")
+#: Anywhere in a short line: 主办 / 承办 words, site chrome (copyright, registration), a
+#: phone number, a commenter's location (``来自甘肃``, ``IP属地：福建``). Separate patterns,
+#: case spelled out (no re.I): each keeps the regex engine's fast first-character check, and
+#: they run on every short line that names a place.
+_SHORT_CHROME_RES = (
+    re.compile(r"(?:主办|承办|协办)(?:单位|\s|$)"),
+    re.compile(r"版权所有|[Cc]opyright|COPYRIGHT|©|ICP\s*备|ICP证|公网安备|网站标识码"),
+    re.compile(r"(?<![\d.])(?:0\d{2,3}\s*[-－—)）]\s*\d{7,8}|1[3-9]\d{9})(?!\d)"),
+    re.compile(r"^(?:来自|[Ii][Pp]属地\s*[:：]?)\s*[\u4e00-\u9fff]{2,12}$"),
+)
+#: A street address: ``文三路90号``, ``人民路890号``.
+_ADDRESS_RE = re.compile(r"[路街道巷弄里]\s*\d+(?:\s*[-－]\s*\d+)?\s*号")
+_LIST_SPLIT_RE = re.compile(r"[\s|｜丨·•>›»]+")
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE_RE = re.compile(r"[，。；！？,;!?]")
+#: A link to a site or an organisation's page: ``石狮市人民政府``, ``焦作网微信公众号``.
+_SITE_LINK_RE = re.compile(
+    r"(?:人民政府|政府网|政府网站|门户网站?|政务网|政务服务网|信息网|新闻网|网站|官网|日报|晚报|报社"
+    r"|电视台|广播电视台|融媒体中心|客户端|公众号|微博|抖音号?|头条号|网)$"
+)
+SHORT_LINE = 150  # a longer line is a paragraph, marked only by a label at its start
+
+
+def _ignored(line: str) -> bool:
+    """Is ``line`` a kind of line whose place names are no evidence of the region?
+
+    A long line is a paragraph: only a label at its start marks it (``地址：…``)."""
+    line = line.strip()
+    if not line:
+        return True
+    if _LABEL_START_RE.match(line):
+        return True
+    if len(line) > SHORT_LINE:
+        return False
+    if any(r.search(line) for r in _SHORT_CHROME_RES):
+        return True
+    if ("：" in line or ":" in line) and _LABEL_ANY_RE.search(line):
+        return True
+    if "号" in line and not line.endswith("。") and _ADDRESS_RE.search(line):
+        return True
+    if _SENTENCE_RE.search(line):
+        return False
+    # a list of links or a menu: three or more short items, or links to sites
+    parts = [p for p in _LIST_SPLIT_RE.split(line) if p]
+    if all(len(p) <= 16 for p in parts) and sum(1 for p in parts if _HAN_RE.search(p)) >= 3:
+        return True
+    return len(line) <= 40 and all(_SITE_LINK_RE.search(p) for p in parts)
+
+
+class _Lines:
+    """Which positions of a text count (not in an ignored line). Lines are judged once, when
+    a mention falls in them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            self.starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.cache: dict[int, bool] = {}
+
+    def counts(self, pos: int) -> bool:
+        k = bisect_right(self.starts, pos) - 1
+        ok = self.cache.get(k)
+        if ok is None:
+            end = self.starts[k + 1] - 1 if k + 1 < len(self.starts) else len(self.text)
+            ok = self.cache[k] = not _ignored(self.text[self.starts[k] : end])
+        return ok
+
+
+#: A dateline at the start of the text: ``新华社成都3月5日电``, ``江门讯``, ``本报讯``,
+#: ``周口日报讯``, ``中国网5月13日讯``, ``央视网消息``.
+_DATELINE_RE = re.compile(
+    r"^[\s【\[]*(?:[^】\]\n]{0,20}[】\]]\s*)?"
+    r"([\u4e00-\u9fffA-Za-z0-9·]{2,16}?)\s*(?:\d{1,2}\s*月\s*\d{1,2}\s*日\s*)?(?:电|讯|消息)"
+    r"(?=[\s(（:：【，,]|$)"
+)
+_AGENCY_RE = re.compile(r"社|网|台|客户端|新闻")
+#: A lead of the paper's (site's, station's) own reporters: the story is the publisher's.
+_LOCAL_LEAD_RE = re.compile(r"^[\s【\[]*本(?:报|刊|网|台|站)(?:讯|消息|记者)")
+
+
+def _dateline(text: str) -> tuple[int, int, bool]:
+    """(start, end) of the dateline's place part in ``text`` ((-1, -1) without one), and
+    whether it is a news agency's (``新华社北京…电``)."""
+    m = _DATELINE_RE.match(text[:80])
+    if not m:
+        return -1, -1, False
+    return m.start(1), m.end(1), bool(_AGENCY_RE.search(m.group(1)))
+
+
+_FIRST_LINE_RE = re.compile(r"\s*([^\n]*)")
+
+
+def _split_title(text: str) -> tuple[str, str]:
+    """``(title, rest)`` of ``title + "\\n" + text``: the first non-blank line when short."""
+    m = _FIRST_LINE_RE.match(text)
+    first = m.group(1).rstrip() if m else ""
+    if not first or len(first) > TITLE_MAX:
+        return "", text
+    return first, text[m.end() + 1 :]
 
 
 def _totals(direct: dict[int, float], ancestors: list[tuple[int, ...]]) -> dict[int, float]:
