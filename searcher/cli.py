@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -110,7 +111,7 @@ def index_command(
             wait=not no_wait, userdicts=userdicts, synonyms=synonyms,
         )  # fmt: skip
     _print_report(engine, report, quiet)
-    if strict and report.problems:
+    if strict and report.failures:
         sys.exit(1)
 
 
@@ -329,36 +330,68 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 
 @main.command("clean")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Judge lines repeated across a site's pages (site chrome) with this index's "
+    "counts, as indexing FILE does (default: FILE's own pages alone).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array, a page an object.")
 @user_errors
-def clean_command(file: Path, as_json: bool) -> None:
+def clean_command(file: Path, index_dir: Path | None, as_json: bool) -> None:
     """Show how the cleaner reads FILE: every line kept or dropped, with why."""
-    from .ingest import default_region_finder, ingest
+    from .ingest import clean_page, default_region_finder, read_file
 
-    results = ingest([file], default_region_finder())
+    # The path as the index records it: the articles get the ids ``export`` shows.
+    path = Path(os.path.abspath(file))
+    read = read_file(path)
+    for error in read.errors:
+        click.echo(str(error), err=True)
+    if index_dir is not None:
+        stats = _engine(index_dir).site_stats_for(read)
+    else:
+        from .clean import SiteStats
+
+        stats = SiteStats()
+        for page in read.pages:
+            stats.add(page)
+    find_region = default_region_finder()
     out = []
-    for result in results:
-        for error in result.errors:
-            click.echo(str(error), err=True)
-        for cleaned in result.pages:
-            lines = [
-                {"keep": line.keep, "reason": line.reason or None, "text": line.text,
-                 "cut": line.cut}
-                for line in cleaned.lines
-            ]  # fmt: skip
-            articles = [
-                {
-                    "title": a.title, "date": a.date, "region": a.region, "source": a.source,
-                    "reporter": a.reporter, "length": len(a.text), "id": a.id,
-                }
-                for a in cleaned.articles
-            ]  # fmt: skip
-            out.append({"path": cleaned.page.path, "lines": lines, "articles": articles})
+    for page in read.pages:
+        cleaned = clean_page(page, stats, find_region)
+        lines = [
+            {"keep": line.keep, "reason": line.reason or None, "text": line.text,
+             "cut": line.cut}
+            for line in cleaned.lines
+        ]  # fmt: skip
+        articles = [
+            {
+                "title": a.title, "date": a.date, "region": a.region, "source": a.source,
+                "reporter": a.reporter, "length": len(a.text), "id": a.id, "text": a.text,
+            }
+            for a in cleaned.articles
+        ]  # fmt: skip
+        out.append(
+            {"path": page.path, "site": page.site, "site_pages": stats.pages.get(page.site, 0),
+             "lines": lines, "articles": articles}
+        )  # fmt: skip
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False))
         return
+    against = (
+        f"index {index_dir}"
+        if index_dir is not None
+        else "this file alone; with --index DIR, as that index counts them"
+    )
     for page in out:
         click.echo(click.style(f"== {page['path']}", bold=True))
+        counted = page["site_pages"]
+        click.echo(
+            f"-- site {page['site']}: {counted} page{'' if counted == 1 else 's'} counted for "
+            f"repeated lines ({against})"
+        )
         for line in page["lines"]:
             verdict = "KEEP" if line["keep"] else f"DROP {line['reason']}"
             click.echo(f"{verdict:<18} {line['text']}")

@@ -23,7 +23,9 @@ from .sources import SourceError, expand_paths
 from .store import Store
 
 if TYPE_CHECKING:  # the indexer (numpy, the cleaner, worker pools) loads only to index
+    from .clean import SiteStats
     from .indexer import IndexReport, ProgressCallback
+    from .ingest import FileRead
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -445,6 +447,27 @@ class Engine:
         """Every shown article (one per cluster), or every copy with ``all_copies``."""
         store, _ = self._open()
         yield from store.iter_articles(all_copies=all_copies)
+
+    def site_stats_for(self, read: FileRead) -> SiteStats:
+        """The repeated-line counts an index run would clean ``read``'s pages with: every
+        indexed page of their sites (the file's own, as indexed, left out) and the file as
+        it is now (``searcher clean FILE --index DIR``)."""
+        self._require()
+        lease = ix.lease_current(self.index_dir)
+        if lease is None:
+            raise SearcherError(f"no index in {self.index_dir}: run 'searcher index' first")
+        try:
+            store = Store(lease.generation / ix.STORE, readonly=True)
+            try:
+                stats = store.site_stats_without(str(read.path), {page.site for page in read.pages})
+            finally:
+                store.close()
+        finally:
+            lease.release()
+        for page, lines in zip(read.pages, read.lines, strict=True):
+            stats.pages[page.site] += 1
+            stats.lines[page.site].update(lines.keys())
+        return stats
 
     def stats(self) -> dict[str, object]:
         """Articles, files, index size and last update of the current generation."""

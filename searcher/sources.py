@@ -3,18 +3,26 @@
 A dump is a plain-text file (one page), an HTML file (one page), or a JSON Lines file (one
 page per line), any of them possibly gzipped. Each page becomes a :class:`Page` whose
 ``lines`` carry the text a reader would see, one block per line, with structural hints from
-the HTML (tag, link density, class/id words) for the cleaner to weigh.
+the HTML (tag, link density, class/id words) for the cleaner to weigh. A text page that
+opens with a crawler's header block (``title:`` / ``url:`` / ``发布时间：`` … ``content:``)
+has it read as the page's fields, and only its body as lines (:func:`with_header`).
+
+Whether a file is a dump goes by its suffix; any other file in a folder (a PDF or Word
+attachment, a photo) is named for the user (:func:`not_a_dump`), and never read.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import os
 import re
+import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,6 +86,9 @@ class Page:
     kind: str = "text"
     number: int = 0
     meta: dict[str, str] = field(default_factory=dict)
+    #: ``title`` was given with the page (a JSON Lines field, a header block's ``title:``),
+    #: not guessed from its markup: it is the first article's title.
+    given_title: bool = False
 
 
 # --------------------------------------------------------------------------- decoding
@@ -196,9 +207,12 @@ def site_of(url: str | None, path: Path) -> str:
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Every dump file under ``paths`` (files as given, folders recursively, sorted).
+    """Every file under ``paths`` (files as given, folders recursively, sorted).
 
-    A path that does not exist raises :class:`SourceError`; symlink loops are skipped.
+    In folders, hidden files and folders, lock, backup and partial-download files and
+    searcher index folders are left out (:func:`_ignored`); every other file comes, dump
+    or not: :func:`not_a_dump` says which are not, for the indexer to report them. A path
+    that does not exist raises :class:`SourceError`; symlink loops are skipped.
     """
     for raw in paths:
         path = Path(raw)
@@ -209,17 +223,39 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             for root, dirs, files in os.walk(path, followlinks=True):
                 stat = os.stat(root)
                 key = (stat.st_dev, stat.st_ino)
-                if key in seen:
+                if key in seen or _is_index_folder(root, files, dirs):
                     dirs[:] = []
                     continue
                 seen.add(key)
-                dirs.sort()
+                dirs[:] = sorted(name for name in dirs if not _ignored(name))
                 for name in sorted(files):
-                    candidate = Path(root, name)
-                    if dump_kind(candidate) is not None:
-                        yield candidate
+                    if not _ignored(name):
+                        yield Path(root, name)
         else:
             yield path
+
+
+def _ignored(name: str) -> bool:
+    """A file or folder in an indexed folder that is nobody's dump and not worth a word:
+    hidden (``.DS_Store``, ``.git``), an editor's or Office's lock and backup files, a
+    download still in progress, a file manager's thumbnails."""
+    lowered = name.lower()
+    return (
+        name.startswith((".", "~$", "__MACOSX"))
+        or name.endswith("~")
+        or lowered in _IGNORED_NAMES
+        or lowered.endswith(_IGNORED_SUFFIXES)
+    )
+
+
+_IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", "__pycache__"})
+_IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp")
+
+
+def _is_index_folder(root: str, files: list[str], dirs: list[str]) -> bool:
+    """A searcher index (``CURRENT`` or the writer's ``.lock`` beside ``gen-*`` folders;
+    see :mod:`searcher.index`) inside an indexed folder: its files are not dumps."""
+    return bool({"CURRENT", ".lock"} & set(files)) and any(d.startswith("gen-") for d in dirs)
 
 
 def dump_kind(path: Path) -> str | None:
@@ -237,6 +273,84 @@ def dump_kind(path: Path) -> str | None:
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
     return None
+
+
+#: What files that are not dumps are, by suffix (``.gz`` looked through): told to the user
+#: when such a file sits in an indexed folder.
+_NOT_DUMP_TABLE = {
+    "PDF document": ".pdf",
+    "Word document": ".doc .docx .docm .dot .dotx",
+    "WPS document": ".wps .wpt",
+    "word processor document": ".odt .rtf",
+    "Excel spreadsheet": ".xls .xlsx .xlsm .et .ods",
+    "PowerPoint": ".ppt .pptx .pps .ppsx .dps .odp",
+    "e-book or fixed-layout document": ".ofd .caj .ceb .epub",
+    "saved web archive (MHTML)": ".mht .mhtml",
+    "image": ".jpg .jpeg .png .gif .bmp .webp .tif .tiff .svg .ico .heic",
+    "archive": ".zip .rar .7z .tar .tgz .bz2 .xz .zst .gz",
+    "audio or video": ".mp3 .wav .wma .m4a .mp4 .avi .wmv .flv .mov .mkv",
+    "program": ".exe .dll .so .apk .msi",
+    "JSON file, not JSON Lines": ".json",
+    "table": ".csv .tsv",
+    "XML file": ".xml .rss",
+    "style sheet or script": ".css .js .mjs",
+    "database": ".db .sqlite .sql",
+}
+NOT_DUMP_KINDS = {
+    suffix: kind for kind, suffixes in _NOT_DUMP_TABLE.items() for suffix in suffixes.split()
+}
+#: What a file without a telling suffix is, from its first bytes.
+_NOT_DUMP_MAGIC = (
+    (b"%PDF", "PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Word, Excel or PowerPoint document"),
+    (b"PK\x03\x04", "zip archive or Office document"),
+    (b"\x89PNG", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"GIF8", "image"),
+    (b"Rar!", "archive"),
+    (b"7z\xbc\xaf", "archive"),
+    (b"\x1f\x8b", "gzip file"),
+    (b"\x7fELF", "program"),
+)
+
+
+def not_a_dump(path: Path) -> str | None:
+    """What a file that is not a dump is (``PDF document``, ``.md file`` …), else None.
+
+    Whether a file is a dump goes by its suffix, as for :func:`dump_kind`; a file without
+    a known suffix is named by its first bytes when they tell.
+    """
+    if dump_kind(path) is not None:
+        return None
+    kind = NOT_DUMP_KINDS.get(_last_suffix(path))
+    if kind is not None:
+        return kind
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        head = b""
+    for magic, what in _NOT_DUMP_MAGIC:
+        if head.startswith(magic):
+            return what
+    return f"{suffix_label(path)} file" if _last_suffix(path) else "file without a suffix"
+
+
+def suffix_label(path: Path) -> str:
+    """How a summary counts a file that is not a dump: ``.pdf``, ``.pdf.gz``, ``no suffix``."""
+    suffix = _last_suffix(path)
+    if not suffix:
+        return "no suffix"
+    return suffix + ".gz" if path.suffix.lower() == ".gz" and suffix != ".gz" else suffix
+
+
+def _last_suffix(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if len(suffixes) == 2 and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    suffix = suffixes[-1] if suffixes else ""
+    # ``报告 v1.0 终稿`` has no suffix, only a dot in its name.
+    return suffix if 1 < len(suffix) <= 8 and " " not in suffix else ""
 
 
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
@@ -313,7 +427,11 @@ def read_pages(path: Path, part: int = 0, parts: int = 1) -> Iterator[Page | Sou
     the whole file come from part 0). Every part numbers the lines the same way, so the
     pages (and the ids of their articles) are the same however the file was shared out.
     """
-    kind = dump_kind(path) or "text"
+    kind = dump_kind(path)
+    if kind is None:
+        if part == 0:
+            yield SourceError(str(path), f"skipped, not a dump ({not_a_dump(path)})")
+        return
     if kind != "jsonl" and part != 0:
         return  # one page: all of it is part 0's
     page_bytes = min(MAX_PAGE_BYTES, MAX_DECOMPRESSED)
@@ -344,9 +462,14 @@ def read_pages(path: Path, part: int = 0, parts: int = 1) -> Iterator[Page | Sou
 
 
 def text_page(path: str, text: str, site: str, **extra: object) -> Page:
-    """A page from plain text: one raw line per non-empty line."""
-    lines = [RawLine(line) for line in _split_lines(text)]
-    return Page(path=path, lines=lines, site=site, kind="text", **extra)  # type: ignore[arg-type]
+    """A page from plain text: one raw line per non-empty line, after the paragraphs of a
+    hard-wrapped dump (lynx, w3m, html2text, fold) are rejoined (:func:`.unwrap.unwrap`),
+    with a crawler's header block read as the page's fields (:func:`with_header`)."""
+    from .unwrap import unwrap
+
+    lines = [RawLine(line) for line in _split_lines(unwrap(text))]
+    page = Page(path=path, lines=lines, site=site, kind="text", **extra)  # type: ignore[arg-type]
+    return with_header(page)
 
 
 def html_page(path: str, html: str, site: str, **extra: object) -> Page:
@@ -360,6 +483,133 @@ def html_page(path: str, html: str, site: str, **extra: object) -> Page:
         page.title = parsed.title
     if page.date is None and parsed.date:
         page.date = parsed.date
+    return page
+
+
+# --------------------------------------------------------------------------- header blocks
+
+#: A header line: a key (a word of Latin letters, or up to six Chinese characters), a colon,
+#: and its value on the same line (or none).
+_HEADER_LINE_RE = re.compile(r"^([A-Za-z][A-Za-z_ -]{0,23}|[\u4e00-\u9fff]{1,6})\s*[:：]\s*(.*)$")
+#: A URL, with or without its scheme: ``http://www.example.gov.cn/…``, ``www.example.gov.cn/…``.
+_URL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:[/?#]\S*)?$", re.I)
+#: A header block is the first lines of a file: no crawler writes more keys than this.
+MAX_HEADER_LINES = 24
+#: The fields a header block fills (besides ``content``, where the body begins).
+HEADER_FIELDS = ("title", "url", "date", "source", "author")
+
+
+@functools.cache
+def header_keys() -> dict[str, str]:
+    """Header key (casefolded, ``_`` for spaces and dashes) -> the field it fills, from
+    ``data/header_keys.txt``."""
+    keys: dict[str, str] = {}
+    section = ""
+    text = resources.files("searcher").joinpath("data", "header_keys.txt").read_text("utf-8")
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+        elif section:
+            keys[_header_key(line)] = section
+    return keys
+
+
+@functools.cache
+def _inline_key_re() -> re.Pattern[str]:
+    """A known key (not ``content``) after a space inside a header line's value."""
+    names = sorted((k for k, f in header_keys().items() if f != "content"), key=len, reverse=True)
+    keys = "|".join(re.escape(name).replace("_", "[_ -]?") for name in names)
+    return re.compile(rf"\s+({keys})\s*[:：]\s*", re.I)
+
+
+def _header_key(key: str) -> str:
+    return re.sub(r"[\s-]+", "_", unicodedata.normalize("NFKC", key).strip()).casefold()
+
+
+@dataclass
+class Header:
+    """A header block read from the top of a text page."""
+
+    fields: dict[str, str]
+    #: Index of the page's first line of body, and the body's start on the ``content:``
+    #: line itself (``content: 3月5日，……``), if any.
+    body_start: int
+    first_line: str | None = None
+
+
+def parse_header(lines: Sequence[str]) -> Header | None:
+    """The header block at the top of ``lines`` (``title: …``, ``url: …``, ``发布时间：…``,
+    ``content:`` …), or None when the page has none.
+
+    The block is the first lines whose keys are in :func:`header_keys`, up to a
+    ``content:`` line (the body follows it, from its own value on); lines with other keys
+    count as header only above such a line. It takes two fields or more, a title, URL or
+    content marker among them: a page that merely opens with ``来源：周口日报`` has none.
+    """
+    keys = header_keys()
+    fields: dict[str, str] = {}
+    found: set[str] = set()
+    known_end = 0  # the lines up to here are all known keys
+    for k, text in enumerate(lines[:MAX_HEADER_LINES]):
+        match = _HEADER_LINE_RE.match(text)
+        if match is None:
+            break
+        field_name = keys.get(_header_key(match.group(1)))
+        value = match.group(2).strip()
+        if field_name == "content":
+            if not found - {"other"}:
+                return None
+            return Header(fields, k + 1, value or None)
+        if field_name is None:
+            if not found or not match.group(1).isascii():
+                # ``问：……`` opens the body; a crawler's own field (``category:``) may
+                # sit in its header, which a content line then ends.
+                break
+            continue
+        if known_end == k:
+            known_end = k + 1
+        # ``发布时间：2024-03-05 来源：川汇区人民政府``: more than one key on a line.
+        parts = _inline_key_re().split(value)
+        items = [(field_name, parts[0]), *zip(parts[1::2], parts[2::2], strict=True)]
+        for name, item in items:
+            name = keys.get(_header_key(name), name)
+            found.add(name)
+            if item.strip() and name in HEADER_FIELDS:
+                fields.setdefault(name, item.strip())
+    found.discard("other")
+    if len(found) >= 2 and found & {"title", "url"}:
+        return Header(fields, known_end)
+    return None
+
+
+def with_header(page: Page) -> Page:
+    """``page`` with the header block at its top (:func:`parse_header`) read as fields:
+    title, URL (and the site, its host), date, ``meta["source"]``, ``meta["author"]``; only
+    the body stays as lines. Fields the page already has (from JSON Lines) are kept."""
+    header = parse_header([line.text for line in page.lines])
+    if header is None:
+        return page
+    body = page.lines[header.body_start :]
+    if header.first_line:
+        body = [RawLine(header.first_line), *body]
+    page.lines = body
+    fields = header.fields
+    if fields.get("title") and page.title is None:
+        page.title = strip_site_name(fields["title"])
+        page.given_title = True
+    if fields.get("url") and page.url is None and _URL_RE.match(fields["url"]):
+        page.url = fields["url"]
+        # ``www.example.gov.cn/…``, as some crawlers write it, names its host all the same.
+        scheme = "" if "://" in page.url else "http://"
+        page.site = site_of(scheme + page.url, Path(page.path))
+    if fields.get("date") and page.date is None:
+        page.date = fields["date"]
+    for name in ("source", "author"):
+        if fields.get(name):
+            page.meta.setdefault(name, fields[name])
     return page
 
 
@@ -423,6 +673,7 @@ def _jsonl_pages(
             continue
         if title:
             page.title = strip_site_name(title)
+            page.given_title = True
         yield page
     if not records and part == 0:
         # Bytes that are not blank to ``bytes.strip`` can still be line breaks to Python

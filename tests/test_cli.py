@@ -196,3 +196,34 @@ def test_unreadable_user_dictionary_is_one_line(tmp_path: Path, seeds: Path) -> 
     code, _, err = run("index", str(seeds), "--index", ix, "--userdict", str(tmp_path / "bad.txt"))
     assert code == 1 and "bad.txt: entry 1" in err
     assert not (tmp_path / "ix").exists()
+
+
+def test_clean_says_what_its_repeated_lines_were_counted_on(seed_index: Path, seeds: Path) -> None:
+    seed = next(seeds.glob("001_*.txt"))
+    code, out, err = run("clean", str(seed))
+    assert code == 0, err
+    assert out.splitlines()[1] == (
+        f"-- site {seeds}: 1 page counted for repeated lines (this file alone; with --index "
+        "DIR, as that index counts them)"
+    )
+    code, out, err = run("clean", str(seed), "--index", str(seed_index))
+    assert code == 0, err
+    assert out.splitlines()[1] == (
+        f"-- site {seeds}: 5 pages counted for repeated lines (index {seed_index})"
+    )
+
+
+def test_clean_json_articles_are_the_indexed_ones(seed_index: Path, seeds: Path) -> None:
+    seed = next(seeds.glob("004_*.txt"))
+    code, out, err = run("clean", str(seed), "--json", "--index", str(seed_index))
+    assert code == 0, err
+    articles = {
+        a["id"]: (a["title"], a["text"]) for page in json.loads(out) for a in page["articles"]
+    }
+    code, out, _ = run("export", "--all-copies", "--index", str(seed_index))
+    stored = {
+        a["id"]: (a["title"], a["text"])
+        for a in map(json.loads, out.splitlines())
+        if a["path"] == str(seed)
+    }
+    assert articles == stored and len(stored) >= 2
