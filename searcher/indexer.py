@@ -4,8 +4,9 @@ One run (``Engine.index``), under the index folder's writer lock:
 
 1. **plan**: each input file against the manifest of the current generation. A file with
    the size and mtime on record (or, failing that, the same content hash) and the same
-   cleaner version is skipped unread. With nothing new, changed, re-cleaned or pruned, the
-   run writes nothing at all.
+   cleaner version is skipped unread. A file that is not a dump (by its suffix: a PDF or
+   Word attachment beside the pages) is reported and counted as skipped, never read. With
+   nothing new, changed, re-cleaned or pruned, the run writes nothing at all.
 2. **read** (pass one, worker processes, one file each): pages and their short lines; the
    site statistics in the store are updated, and the earlier pages whose repeated-line
    decisions the new counts flip are found (their files are read again, only those pages
@@ -13,7 +14,8 @@ One run (``Engine.index``), under the index folder's writer lock:
 3. **clean** (pass two, worker processes, chunks of pages): articles with duplicate keys.
 4. **apply**: old articles of changed and pruned files out, new ones in, each new article
    joining the cluster of an earlier exact or near copy (every stored signature is in the
-   LSH, so a copy that arrives weeks later still joins).
+   LSH, so a copy that arrives weeks later still joins); one that is a near copy of members
+   of several clusters merges them (:mod:`searcher.dedup`), and all of them are written.
 5. **write**: deletions, then one Whoosh document per touched cluster, by parallel
    sub-writers (``procs``, one segment each, written by :mod:`searcher.postings`) when
    there are many.
@@ -28,6 +30,7 @@ import hashlib
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -56,7 +59,7 @@ from .ingest import (
     sigint_blocked,
 )
 from .postings import FastSegmentWriter, TermPool
-from .sources import Page, dump_kind
+from .sources import Page, dump_kind, not_a_dump, suffix_label
 from .store import FileRecord, Store
 
 #: Below this much input, worker processes cost more than they save.
@@ -89,19 +92,36 @@ class IndexReport:
     articles_added: int = 0
     articles_removed: int = 0
     duplicates: int = 0
+    #: What goes to stderr, one line each: files and JSON lines that could not be read,
+    #: and the files that are not dumps (also in ``not_dumps``).
     problems: list[str] = field(default_factory=list)
+    #: Files given or found in a folder that are not dumps (``path: skipped, not a dump
+    #: (PDF document)``), and their count by suffix: neither read nor failed.
+    not_dumps: list[str] = field(default_factory=list)
+    not_dump_suffixes: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = False
+
+    @property
+    def failures(self) -> list[str]:
+        """The problems that are failures (``--strict`` exits 1 on them), not skipped files."""
+        skipped = set(self.not_dumps)
+        return [problem for problem in self.problems if problem not in skipped]
 
     def summary(self) -> str:
         pruned = f", {self.files_pruned} pruned" if self.files_pruned else ""
         recleaned = (
             f", {self.pages_recleaned} earlier pages re-cleaned" if self.pages_recleaned else ""
         )
+        skipped = ""
+        if self.not_dumps:
+            by_suffix = sorted(self.not_dump_suffixes.items(), key=lambda kv: (-kv[1], kv[0]))
+            counts = ", ".join(f"{count} {suffix}" for suffix, count in by_suffix)
+            skipped = f", {len(self.not_dumps)} skipped: {counts}"
         return (
             f"files: {self.files_new} new, {self.files_changed} changed, "
-            f"{self.files_skipped} unchanged, {self.files_failed} failed{pruned}; "
+            f"{self.files_skipped} unchanged, {self.files_failed} failed{pruned}{skipped}; "
             f"articles: {self.articles_added} added, {self.articles_removed} removed, "
             f"{self.duplicates} duplicate copies{recleaned}; {self.seconds:.1f} s"
         )
@@ -206,7 +226,7 @@ def run(
         ix.remove_unread(index_dir)
         previous = None if rebuild else ix.current_generation(index_dir)
         try:
-            plan = _plan(previous, files, prune, report)
+            plan = _plan(previous, files, prune, report, index_dir)
         except sqlite3.Error as error:
             raise SearcherError(
                 f"{index_dir}: the index cannot be read ({error}); 'searcher index --rebuild' "
@@ -249,7 +269,13 @@ def run(
 # --------------------------------------------------------------------------- plan
 
 
-def _plan(previous: Path | None, files: list[Path], prune: bool, report: IndexReport) -> _Plan:
+def _plan(
+    previous: Path | None,
+    files: list[Path],
+    prune: bool,
+    report: IndexReport,
+    index_dir: Path | None = None,
+) -> _Plan:
     known: dict[str, FileRecord] = {}
     if previous is not None:
         store = Store(previous / ix.STORE, readonly=True)
@@ -264,6 +290,15 @@ def _plan(previous: Path | None, files: list[Path], prune: bool, report: IndexRe
         if key in given:
             continue
         given.add(key)
+        if index_dir is not None and _inside(path, index_dir):
+            continue  # the index's own files, in a folder being indexed
+        what = not_a_dump(path)
+        if what is not None:
+            line = f"{path}: skipped, not a dump ({what})"
+            report.problems.append(line)
+            report.not_dumps.append(line)
+            report.not_dump_suffixes[suffix_label(path)] += 1
+            continue
         todo = _check(path, known.get(key), report)
         if todo is not None:
             plan.todo.append(todo)
@@ -288,6 +323,10 @@ def _plan(previous: Path | None, files: list[Path], prune: bool, report: IndexRe
             "their articles"
         )
     return plan
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
 
 
 def _check(path: Path, record: FileRecord | None, report: IndexReport) -> _Todo | None:
@@ -406,7 +445,7 @@ def _execute_in(
                 page_articles = next(per_page)
                 # Stored as they come, while the workers clean the next pages.
                 for item in page_articles:
-                    touched.add(_put(store, clusters, item))
+                    touched |= _put(store, clusters, item)
                 articles.extend(page_articles)
                 if number % CHUNK_PAGES == 0:
                     share = todo.size * number // len(read.pages)
@@ -444,7 +483,7 @@ def _execute_in(
                 deleted.extend(gone)
                 for article_id, item in new.items():
                     if article_id not in old:
-                        touched.add(_put(store, clusters, item))
+                        touched |= _put(store, clusters, item)
                 report.articles_removed += len(gone)
                 report.articles_added += len(set(new) - old)
             record = store.file(path)
@@ -560,14 +599,63 @@ def _reread(
     return out
 
 
-def _put(store: Store, clusters: dedup.Clusters, item: Indexable) -> str:
-    """Store a new article in the cluster of an earlier copy (or its own); the cluster."""
+def _put(store: Store, clusters: dedup.Clusters, item: Indexable) -> set[str]:
+    """Store a new article in the cluster of an earlier copy (or its own); the clusters
+    whose shown copy and duplicates change: its own, and those merged into it (a near copy
+    of members of several clusters brings them into one, :meth:`Store.merge_clusters`)."""
     article = item.article
     cluster = store.cluster_of_fingerprint(item.fingerprint)
+    changed: set[str] = set()
+    if cluster is not None and article.date:
+        cluster = _dated_exact_copy(store, clusters, item, cluster, changed)
     if cluster is None:
-        match = clusters.find(article.text, item.bands, item.comparable)
-        cluster = match.cluster if match else article.id
+        match = clusters.find(article.text, item.bands, item.comparable, article.date)
+        if match is None:
+            cluster = article.id
+        elif len(match.clusters) > 1:
+            cluster = store.merge_clusters(match.clusters)
+            changed.update(match.clusters)
+        else:
+            cluster = match.cluster
     store.put(article, cluster, True, item.fingerprint, item.signature, item.bands)
+    changed.add(cluster)
+    return changed
+
+
+def _dated_exact_copy(
+    store: Store, clusters: dedup.Clusters, item: Indexable, cluster: str, changed: set[str]
+) -> str:
+    """The cluster a dated exact copy joins, ``cluster`` (its twins') put right by what its
+    date tells (the clusters rewritten go to ``changed``):
+
+    - members that are another year's story (let in by a copy without a date) leave it, in
+      clusters of their own (:meth:`dedup.Clusters.strangers`);
+    - when it is the first copy of its text dated in its year, near copies of that year
+      its twins could not take in are merged in (a 2023 repost of a text both 2022 and
+      2023 broadcast, 2022's indexed first; or one that left with the strangers).
+    """
+    article = item.article
+    twins = store.dates_of_fingerprint(item.fingerprint)
+    members = store.dated_members(cluster)
+    groups = clusters.strangers(article.text, [article.date, *twins], members)
+    for group in groups:
+        if cluster not in group:
+            store.move_to_cluster(group, group[0])
+            changed.add(group[0])
+    if any(cluster in group for group in groups):
+        # The cluster bears a stranger's id: its group keeps it, the others leave.
+        leaving = {key for group in groups for key in group}
+        stay = [m.id for m in store.cluster_members(cluster) if m.id not in leaving]
+        store.move_to_cluster(stay, article.id)
+        changed.add(cluster)
+        cluster = article.id
+    if not any(date and not dedup.years_apart(article.date, date) for date in twins):
+        match = clusters.find(
+            article.text, item.bands, item.comparable, article.date, joined=cluster
+        )
+        if match is not None and len(match.clusters) > 1:
+            changed.update(match.clusters)
+            cluster = store.merge_clusters(match.clusters)
     return cluster
 
 

@@ -171,15 +171,16 @@ class Store:
         for article_id, minhash in self.db.execute("SELECT id, minhash FROM articles").fetchall():
             self._put_bands(article_id, minhash)
 
-    def near_candidates(self, keys: list[int]) -> list[tuple[str, str]]:
-        """``(id, cluster)`` of the articles sharing any of the LSH band buckets ``keys``."""
+    def near_candidates(self, keys: list[int]) -> list[tuple[str, str, str | None]]:
+        """``(id, cluster, date)`` of the articles sharing any of the LSH band buckets
+        ``keys``."""
         marks = ", ".join("?" * len(keys))
         rows = self.db.execute(
-            "SELECT DISTINCT a.id, a.cluster FROM minhash_bands b JOIN articles a ON a.id = b.id "
-            f"WHERE b.key IN ({marks})",
+            "SELECT DISTINCT a.id, a.cluster, a.date FROM minhash_bands b "
+            f"JOIN articles a ON a.id = b.id WHERE b.key IN ({marks})",
             keys,
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def text(self, article_id: str) -> str | None:
         row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -221,6 +222,42 @@ class Store:
             "UPDATE articles SET cluster = ?, shown = ? WHERE id = ?",
             (cluster, int(shown), article_id),
         )
+
+    def merge_clusters(self, clusters: list[str]) -> str:
+        """Bring the articles of ``clusters`` into one, the cluster stored first (that of
+        the earliest stored article); its id. The shown copy is chosen again on writing."""
+        marks = ", ".join("?" * len(clusters))
+        row = self.db.execute(
+            f"SELECT cluster FROM articles WHERE cluster IN ({marks}) "
+            "GROUP BY cluster ORDER BY min(rowid) LIMIT 1",
+            clusters,
+        ).fetchone()
+        into = row[0] if row else clusters[0]
+        others = [cluster for cluster in clusters if cluster != into]
+        if others:
+            marks = ", ".join("?" * len(others))
+            self.db.execute(
+                f"UPDATE articles SET cluster = ? WHERE cluster IN ({marks})", [into, *others]
+            )
+        return into
+
+    def dated_members(self, cluster: str) -> list[tuple[str, str]]:
+        """``(id, date)`` of the members of ``cluster`` with a date."""
+        rows = self.db.execute(
+            "SELECT id, date FROM articles WHERE cluster = ? AND date IS NOT NULL", (cluster,)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def move_to_cluster(self, ids: Iterable[str], cluster: str) -> None:
+        """Put the articles ``ids`` in ``cluster`` (the shown copy is chosen again on writing)."""
+        self.db.executemany(
+            "UPDATE articles SET cluster = ? WHERE id = ?", [(cluster, i) for i in ids]
+        )
+
+    def dates_of_fingerprint(self, fingerprint: str) -> list[str | None]:
+        """The dates of the stored exact copies with ``fingerprint``."""
+        rows = self.db.execute("SELECT date FROM articles WHERE fingerprint = ?", (fingerprint,))
+        return [row[0] for row in rows]
 
     def cluster_of_fingerprint(self, fingerprint: str) -> str | None:
         row = self.db.execute(
@@ -343,6 +380,24 @@ class Store:
                 (site,),
             )
             stats.lines[site].update(dict(rows.fetchall()))
+        return stats
+
+    def site_stats_without(self, path: str, sites: Iterable[str]) -> SiteStats:
+        """:meth:`site_stats` of ``sites`` and of the sites ``path``'s pages were on, with
+        ``path``'s own pages left out (to count that file again as it is now)."""
+        stats = self.site_stats(set(sites) | self.sites_of_path(path))
+        rows = self.db.execute(
+            "SELECT site, count(*) FROM pages WHERE path = ? GROUP BY site", (path,)
+        )
+        for site, count in rows.fetchall():
+            stats.pages[site] -= count
+        rows = self.db.execute(
+            "SELECT site, fingerprint, count(*) FROM page_lines WHERE path = ? "
+            "GROUP BY site, fingerprint",
+            (path,),
+        )
+        for site, fingerprint, count in rows.fetchall():
+            stats.lines[site][fingerprint] -= count
         return stats
 
     def line_sample(self, site: str, fingerprint: str) -> str | None:

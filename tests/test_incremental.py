@@ -235,3 +235,78 @@ def _counting(function: Any) -> Any:
         return _SPLITS[-1]
 
     return counted
+
+
+def _bridged(seeds: Path) -> tuple[str, str, str]:
+    """A story and two reposts of it, one without a paragraph, the other with a paragraph of
+    another story put in: each a near copy of the story, not of each other."""
+    from searcher import dedup
+
+    stories = sorted(seeds.glob("*.txt"))
+    original = stories[3].read_text("utf-8")
+    paragraphs = original.split("\n\n")
+    cut = "\n\n".join(paragraphs[:4] + paragraphs[5:])
+    extra = stories[2].read_text("utf-8").split("\n\n")[7]
+    added = "\n\n".join([*paragraphs[:6], extra, *paragraphs[6:]])
+    a, b, c = (dedup.Compared.of(text) for text in (original, cut, added))
+    assert dedup.near(a, b) and dedup.near(a, c) and dedup.near(b, c) is None
+    return original, cut, added
+
+
+def _clusters(index: Path) -> dict[str, str]:
+    """Every article's file name -> its cluster, as the store holds it."""
+    from searcher.engine import Engine
+
+    engine = Engine(index)
+    try:
+        return {Path(a.path).name: str(a.cluster) for a in engine.export(all_copies=True)}
+    finally:
+        engine.close()
+
+
+def test_a_story_arriving_after_two_of_its_reposts_merges_their_clusters(
+    tmp_path: Path, seeds: Path
+) -> None:
+    original, cut, added = _bridged(seeds)
+    week1, week2 = tmp_path / "week1", tmp_path / "week2"
+    week1.mkdir()
+    week2.mkdir()
+    (week1 / "cut.txt").write_text(cut, "utf-8")
+    (week1 / "added.txt").write_text(added, "utf-8")
+    (week2 / "original.txt").write_text(original, "utf-8")
+    index = tmp_path / "ix"
+    code, out, _ = run("index", str(week1), "--index", str(index))
+    assert code == 0 and "0 duplicate copies" in out
+    first = _clusters(index)
+    assert first["cut.txt"] != first["added.txt"]
+    assert total(index, "洗车行") == 2
+    # The story arrives a run later: the clusters indexed before merge into the older.
+    code, out, _ = run("index", str(week2), "--index", str(index))
+    assert code == 0 and "2 duplicate copies" in out
+    clusters = _clusters(index)
+    assert len(set(clusters.values())) == 1
+    assert set(clusters.values()) <= set(first.values())
+    result = json.loads(run("search", "洗车行", "--index", str(index), "--json")[1])
+    assert result["total"] == 1, "the merged cluster is shown once"
+    hit = result["hits"][0]
+    assert {Path(d["path"]).name for d in hit["duplicates"]} | {Path(hit["path"]).name} == {
+        "cut.txt", "added.txt", "original.txt",
+    }  # fmt: skip
+    # Nothing to do: nothing written, the merge holds.
+    code, out, _ = run("index", str(week1), str(week2), "--index", str(index))
+    assert code == 0 and "3 unchanged" in out and _clusters(index) == clusters
+
+
+def test_a_bridging_story_in_the_same_run_merges_the_clusters(tmp_path: Path, seeds: Path) -> None:
+    original, cut, added = _bridged(seeds)
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    # Files are read in name order: the reposts first, the story that joins them last.
+    (dumps / "a-cut.txt").write_text(cut, "utf-8")
+    (dumps / "b-added.txt").write_text(added, "utf-8")
+    (dumps / "c-original.txt").write_text(original, "utf-8")
+    index = tmp_path / "ix"
+    code, out, _ = run("index", str(dumps), "--index", str(index))
+    assert code == 0 and "2 duplicate copies" in out
+    assert len(set(_clusters(index).values())) == 1
+    assert total(index, "洗车行") == 1
