@@ -1,6 +1,6 @@
 """Extraction quality: how much of the marked article body the cleaner keeps, and how little else.
 
-    python benchmarks/extract.py              # the table: searcher (both forms) vs two baselines
+    python benchmarks/extract.py              # the table: searcher (every form) vs two baselines
     python benchmarks/extract.py --per-page   # plus the 10 worst pages of each searcher form
     python benchmarks/extract.py --json benchmarks/out/extract.json
 
@@ -21,6 +21,15 @@ Rows:
     ``searcher.sources.decode``, ``BeautifulSoup(html, "lxml")`` without script/style/noscript,
     ``get_text("\\n")``, one stripped non-empty block a line: what a plain-text dump looks
     like), given as ``"ID.txt"``.
+``searcher (lynx)``, ``searcher (w3m)``, ``searcher (html2text)``
+    the same on what a text-mode browser dumps of the decoded HTML (:func:`rendered`), hard
+    wrapped at 80 columns: ``lynx -dump -nolist -width=80``, ``w3m -dump -cols 80``,
+    Debian's ``html2text -width 80``, all told the input and output are UTF-8 (the page's own
+    charset declaration is rewritten to ``utf-8`` first: lynx obeys a ``<meta charset>`` over
+    any option). A form whose command is not installed raises FileNotFoundError.
+``searcher (wrap40)``
+    the visible text of the text form with every line hard-wrapped at 40 display columns
+    (a CJK or full-width character counts 2; :func:`hard_wrap`), as a narrow dump writes it.
 ``keep-every-line (text)``
     the whole visible text: the recall ceiling of the text form, and the precision floor.
 ``trafilatura (html)``
@@ -35,6 +44,10 @@ page is read as HTML (``searcher.ingest.extract``); the first article's title, d
 are compared with the gold, and so are trafilatura's metadata (``extract_metadata``: title, date,
 sitename) in the same run. A field matches when both sides are equal after NFKC, lower-casing and
 removing whitespace and punctuation (:func:`meta_key`); a gold ``null`` matches only ``None``.
+
+Given titles: the first 5,000 xwlb stories (``benchmarks/xwlb.py``: JSON Lines with a
+``title`` each) indexed by searcher (``Engine.index``); the share of their distinct titles that
+some exported article (every copy) carries, compared like the metadata.
 
 ``tests/test_eval_gate.py`` pins floors for every searcher figure (``tests/eval_baseline.json``).
 """
@@ -70,9 +83,24 @@ TRAFILATURA_VENV = OUT / "venv-trafilatura"
 #: What the helper venv gets: trafilatura imports ``lxml.html.clean``, a separate package since
 #: lxml 5.2, which the ``lxml[html_clean]`` extra it asks for no longer provides in lxml 6.
 TRAFILATURA_PACKAGES = ("trafilatura", "lxml_html_clean")
-FORMS = ("html", "text")
+FORMS = ("html", "text", "lynx", "w3m", "html2text", "wrap40")
+#: The text-mode renderers of the wrapped forms: each reads UTF-8 HTML on stdin and writes
+#: UTF-8 text hard-wrapped at 80 columns on stdout.
+RENDERERS = {
+    "lynx": (
+        "lynx", "-dump", "-nolist", "-width=80", "-force_html", "-stdin",
+        "-assume_charset=utf-8", "-assume_local_charset=utf-8", "-display_charset=utf-8",
+    ),
+    "w3m": ("w3m", "-dump", "-T", "text/html", "-I", "utf-8", "-O", "utf-8", "-cols", "80"),
+    "html2text": ("html2text", "-utf8", "-nobs", "-nometa", "-width", "80"),
+}  # fmt: skip
+#: Display width of the ``wrap40`` form.
+WRAP_COLUMNS = 40
 
 _SPACE_RE = re.compile(r"\s+")
+_CHARSET_DECL_RE = re.compile(
+    r"""(charset\s*=\s*["']?\s*|encoding\s*=\s*["'])[A-Za-z0-9_.:-]+""", re.I
+)
 _NOT_WORD_RE = re.compile(r"[\W_]+")
 
 
@@ -164,16 +192,90 @@ def visible_text(data: bytes) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def rendered(data: bytes, form: str) -> str:
+    """The page as ``lynx``, ``w3m`` or ``html2text`` dumps it (:data:`RENDERERS`).
+
+    The decoded HTML goes in as UTF-8 with its charset declarations rewritten to ``utf-8``
+    (else lynx decodes a page saved as UTF-8 under a ``gb2312`` meta as GB2312).
+    """
+    html = _CHARSET_DECL_RE.sub(r"\1utf-8", decoded(data))
+    proc = subprocess.run(
+        RENDERERS[form], input=html.encode("utf-8"), capture_output=True, timeout=120
+    )
+    if proc.returncode:
+        raise OSError(f"{form} failed ({proc.returncode}): {proc.stderr.decode()[-300:]}")
+    return proc.stdout.decode("utf-8", errors="replace")
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide and full-width characters count 2 (written
+    here, not taken from ``searcher.unwrap``, so that the form does not depend on the code it
+    measures)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap_tokens(line: str) -> list[str]:
+    """A line cut where a wrapper may break it: runs of spaces, runs of narrow non-space
+    characters (a Latin word), and each wide character on its own."""
+    tokens: list[str] = []
+    for ch in line:
+        last = tokens[-1][-1] if tokens else ""
+        if last and display_width(ch + last) == 2 and ch.isspace() == last.isspace():
+            tokens[-1] += ch  # two narrow characters, both spaces or both not
+        else:
+            tokens.append(ch)
+    return tokens
+
+
+def hard_wrap(text: str, columns: int = WRAP_COLUMNS) -> str:
+    """Every line of ``text`` cut to at most ``columns`` display columns, as ``fold -s`` would
+    with CJK counted 2: Latin words move whole to the next line (a word wider than a line is
+    cut), CJK text breaks between any two characters."""
+    out = []
+    for line in text.splitlines():
+        current, width = "", 0
+        for token in _wrap_tokens(line):
+            if token.isspace():
+                if current:
+                    current, width = current + " ", width + 1
+                continue
+            while display_width(token) > columns:  # a word wider than a line
+                if current.strip():
+                    out.append(current.rstrip())
+                cut = 0
+                while display_width(token[: cut + 1]) <= columns:
+                    cut += 1
+                out.append(token[:cut])
+                current, width, token = "", 0, token[cut:]
+            size = display_width(token)
+            if width + size > columns and current.strip():
+                out.append(current.rstrip())
+                current, width = "", 0
+            current, width = current + token, width + size
+        out.append(current.rstrip())
+    return "\n".join(out)
+
+
+def form_text(page: Page, form: str) -> str:
+    """The page in one of the plain-text forms: visible text, a renderer's dump, or wrap40."""
+    if form == "text":
+        return visible_text(page.data)
+    if form == "wrap40":
+        return hard_wrap(visible_text(page.data))
+    if form in RENDERERS:
+        return rendered(page.data, form)
+    raise ValueError(f"unknown form {form!r} (expected one of {FORMS})")
+
+
 def searcher_kept(page: Page, form: str) -> str:
-    """What searcher keeps of ``page`` in ``form`` ("html" or "text"): titles + article texts."""
+    """What searcher keeps of ``page`` in ``form`` (one of :data:`FORMS`): titles + article
+    texts."""
     from searcher.ingest import extract
 
     if form == "html":
         cleaned = extract(page.data, f"{page.id}.html")
-    elif form == "text":
-        cleaned = extract(visible_text(page.data), f"{page.id}.txt")
     else:
-        raise ValueError(f"unknown form {form!r} (expected one of {FORMS})")
+        cleaned = extract(form_text(page, form), f"{page.id}.txt")
     return "\n".join(f"{article.title}\n{article.text}" for article in cleaned.articles)
 
 
@@ -214,7 +316,7 @@ def _run(name: str, pages: list[Page], keep: Callable[[Page], str]) -> dict:
 
 
 def evaluate(form: str, pages: list[Page] | None = None) -> dict:
-    """searcher on one form ("html" or "text") of every page: per-page and macro P/R/F1."""
+    """searcher on one form (of :data:`FORMS`) of every page: per-page and macro P/R/F1."""
     if form not in FORMS:
         raise ValueError(f"unknown form {form!r} (expected one of {FORMS})")
     pages = load_pages() if pages is None else pages
@@ -400,6 +502,38 @@ def evaluate_trafilatura_meta(pages: list[MetaPage] | None = None) -> dict:
     return result
 
 
+def evaluate_given_titles(stories: int = 5000) -> dict:
+    """Share (0..100) of the distinct titles of the first ``stories`` xwlb stories that an
+    article exported from searcher's index carries, with the titles lost."""
+    import tempfile
+
+    import xwlb
+
+    from searcher.engine import Engine
+
+    start = time.perf_counter()
+    source = xwlb.build()["all"]
+    with source.open(encoding="utf-8") as handle:
+        records = [line for _, line in zip(range(stories), handle, strict=False)]
+    given = {meta_key(json.loads(line)["title"]): json.loads(line)["title"] for line in records}
+    with tempfile.TemporaryDirectory() as scratch:
+        dump = Path(scratch, f"xwlb-{len(records)}.jsonl")
+        dump.write_text("".join(records), encoding="utf-8")
+        engine = Engine(Path(scratch, "index"))
+        engine.index([dump])
+        exported = {meta_key(article.title) for article in engine.export(all_copies=True)}
+        engine.close()
+    lost = [title for key, title in given.items() if key not in exported]
+    return {
+        "name": "searcher",
+        "stories": len(records),
+        "titles": len(given),
+        "kept": 100 * (len(given) - len(lost)) / len(given) if given else 0.0,
+        "lost": lost,
+        "seconds": time.perf_counter() - start,
+    }
+
+
 def meta_table(results: list[dict]) -> str:
     """One row per system: % of pages whose title, date and source match the gold."""
     width = max(len(r["name"]) for r in results)
@@ -468,11 +602,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-trafilatura", action="store_true", help="skip the trafilatura baseline"
     )
+    parser.add_argument(
+        "--xwlb-stories", type=int, default=5000, help="xwlb stories for the given-title check"
+    )
     args = parser.parse_args(argv)
 
     pages = load_pages(args.corpus)
     log(f"{len(pages)} pages from {args.corpus}")
-    results = [evaluate("html", pages), evaluate("text", pages), evaluate_keep_every_line(pages)]
+    results = []
+    for form in FORMS:
+        try:
+            results.append(evaluate(form, pages))
+        except FileNotFoundError as exc:
+            log(f"{form}: not available ({exc})")
+    searcher_results = len(results)
+    results.append(evaluate_keep_every_line(pages))
     if not args.no_trafilatura:
         try:
             results.append(evaluate_trafilatura(pages))
@@ -481,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"extract-dev: {len(pages)} pages, character-bigram P/R/F1, macro-averaged, 0..100")
     print(table(results))
     if args.per_page:
-        for result in results[:2]:
+        for result in results[:searcher_results]:
             print()
             print(worst(result, pages))
     meta_pages = load_meta_pages(args.meta_corpus)
@@ -497,6 +641,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.per_page:
         print()
         print(meta_misses(meta_results[0]))
+    given = evaluate_given_titles(args.xwlb_stories)
+    print()
+    print(
+        f"xwlb given titles: {given['kept']:.1f}% of {given['titles']} distinct titles of "
+        f"{given['stories']} stories kept ({len(given['lost'])} lost)"
+    )
+    if args.per_page:
+        for title in given["lost"][:20]:
+            print(f"  lost: {title}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
@@ -505,6 +658,7 @@ def main(argv: list[str] | None = None) -> int:
             "results": results,
             "meta_corpus": str(args.meta_corpus),
             "meta": meta_results,
+            "given_titles": given,
         }
         args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
         log(f"wrote {args.json}")

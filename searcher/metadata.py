@@ -200,8 +200,10 @@ def find_headline(page: Page, lines: Sequence[Line]) -> Headline | None:
         if _plausible(core, site) and core != page.title.strip():
             return Headline(core)
     above = _above_dateline(lines)
+    if above is None and page.kind != "html":
+        above = _above_body(lines)
     if above is not None:
-        return Headline(lines[above].text.strip(), above)
+        return Headline(_MARK_RE.sub("", lines[above].text).strip(), above)
     if page.kind == "html" and page.title and _plausible(page.title, site):
         return Headline(page.title.strip())
     return None
@@ -256,6 +258,45 @@ def _above_dateline(lines: Sequence[Line]) -> int | None:
     return None
 
 
+#: How far above the body's first paragraph its headline may stand (datelines, bylines,
+#: share buttons and a photo between them).
+_HEADLINE_REACH = 10
+
+
+def _above_body(lines: Sequence[Line]) -> int | None:
+    """The headline nearest above the body's first paragraph, over the dateline, byline,
+    captions and widgets between them: a text-mode browser's dump prints no ``<title>``."""
+    start = next(
+        (
+            k
+            for k, line in enumerate(lines)
+            if line.keep and is_prose(line.text) and len(line.text) >= 30
+        ),
+        None,
+    )
+    if start is None:
+        return None
+    for j in range(start - 1, max(-1, start - 1 - _HEADLINE_REACH), -1):
+        line = lines[j]
+        text = _MARK_RE.sub("", line.text).strip()
+        if (
+            line.reason not in _BODY_REASONS
+            or len(text) < 6
+            or _DATELINE_RE.search(text)
+            or BYLINE_RE.match(text)
+            or never_title(text)
+            or _SUBTITLE_RE.match(text)
+        ):
+            continue
+        if is_title_like(text) and not _TEASER_END_RE.search(text) and not LEAD_RE.match(text):
+            return j
+        if line.keep and is_prose(text):
+            return None  # another paragraph: the body began above
+    return None
+
+
+#: A text-mode browser's list and heading marks (``* ``, ``+ ``, ``# ``).
+_MARK_RE = re.compile(r"^[*+#o•·]\s+")
 _SUBTITLE_RE = re.compile(r"^(——|--|─)")
 _TEASER_END_RE = re.compile(r"(\.{2,}|…+)$")
 #: A dateline is kept, or dropped as one; a date in a list of links is a list item's.
@@ -265,7 +306,11 @@ _DATELINE_REASONS = frozenset({"", "dateline", "outside"})
 # --------------------------------------------------------------------------- dates
 
 _DATE_RES = (
-    re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)"),
+    # ... followed by a time glued on, as a dump rejoined at its wrap width leaves it
+    # (``2022-09-2912:30``).
+    re.compile(
+        r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:(?!\d)|(?=\d{1,2}:\d{2}))"
+    ),
     re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
 )
 #: Labels of a publication date in a 信息公开 header table or a dateline (a bare 时间 or

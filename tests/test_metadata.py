@@ -166,3 +166,31 @@ def test_a_json_lines_title_is_used_as_given(tmp_path: Path) -> None:
     titles = [article.title for article in engine.export(all_copies=True)]
     assert titles[0] == record["title"]
     assert all("欧洲多国因能源危机经济受损" in a.text for a in engine.export())
+
+
+@pytest.mark.parametrize("form", ["lynx", "w3m", "html2text"])
+@pytest.mark.parametrize("page_id", ["23898060d70b", "738188fbb8c3", "c0f00c005c97"])
+def test_a_text_browsers_dump_keeps_the_headline_and_date(page_id: str, form: str) -> None:
+    # A dump prints no <title>: the headline is the line over the byline and dateline
+    # above the body, not a share button, a byline (石佳/中国青年报) or a comment count.
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import extract as bench
+
+    if shutil.which(bench.RENDERERS[form][0]) is None:
+        pytest.skip(f"{form} is not installed")
+    gold, _ = _first(page_id)
+    page = next(p for p in bench.load_meta_pages(META) if p.id == page_id)
+    article = extract(bench.form_text(page, form), f"{page_id}.txt").articles[0]
+    assert bench.meta_key(article.title) == bench.meta_key(gold["title"])
+    assert article.date == gold["date"]
+
+
+def test_a_date_with_a_time_glued_on_is_read() -> None:
+    # A dump rejoined at its wrap width loses the space between the date and the time.
+    from searcher.metadata import first_date
+
+    assert first_date(["发布时间：2022-09-2912:30"]) == "2022-09-29"
+    assert first_date(["2022-09-291"]) is None
