@@ -39,7 +39,7 @@ from .sources import Page, RawLine
 
 #: Bump when a change to the cleaner changes what it keeps: indexes built with an older
 #: version are re-cleaned.
-CLEANER_VERSION = 4
+CLEANER_VERSION = 5
 
 KEEP = ""
 
