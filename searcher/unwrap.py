@@ -276,15 +276,16 @@ def _marked(text: str) -> bool:
 
 
 def _runs_on(lines: list[str]) -> bool:
-    """The cheap test first: a wrapped page has at least two lines that run on into the next
-    one mid-sentence (paragraphs one a line, or apart, as most dumps are, have none)."""
-    count = 0
+    """The cheap test first: on a wrapped page, many lines run on into the next one
+    mid-sentence, at least two and a quarter of those followed by a line (paragraphs one a
+    line, as most dumps are, have none but their headings)."""
+    count = followed = 0
     for line, following in itertools.pairwise(lines):
-        if line and following.strip() and not line.endswith(_SENTENCE_END):
-            count += 1
-            if count == 2:
-                return True
-    return False
+        if line and following.strip():
+            followed += 1
+            if not line.endswith(_SENTENCE_END):
+                count += 1
+    return count >= 2 and count * 4 >= followed
 
 
 def _rejoin(lines: list[str], measure: _Measure) -> list[str]:
