@@ -349,22 +349,24 @@ def ensure_trafilatura_venv(venv: Path = TRAFILATURA_VENV) -> Path:
     return ensure_venv(venv, TRAFILATURA_PACKAGES, "import trafilatura", log)
 
 
+def _in_trafilatura_venv(snippet: str, html: dict[str, str]) -> dict:
+    """What ``snippet`` prints as JSON, run in the helper venv with ``html`` on stdin."""
+    python = ensure_trafilatura_venv()
+    proc = subprocess.run(
+        [str(python), "-c", snippet], input=json.dumps(html), capture_output=True, text=True
+    )
+    if proc.returncode:
+        raise OSError(f"trafilatura helper failed: {proc.stderr.strip()[-500:]}") from None
+    return json.loads(proc.stdout)
+
+
 def trafilatura_extracts(pages: list[Page]) -> tuple[dict[str, str], str]:
     """trafilatura's body text for each page's decoded HTML, and trafilatura's version."""
     html = {page.id: decoded(page.data) for page in pages}
     try:
         import trafilatura  # type: ignore[import-not-found]
     except ImportError:
-        python = ensure_trafilatura_venv()
-        proc = subprocess.run(
-            [str(python), "-c", _TRAFILATURA_SNIPPET],
-            input=json.dumps(html),
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode:
-            raise OSError(f"trafilatura helper failed: {proc.stderr.strip()[-500:]}") from None
-        result = json.loads(proc.stdout)
+        result = _in_trafilatura_venv(_TRAFILATURA_SNIPPET, html)
         return result["extracts"], result["version"]
     extracts = {k: trafilatura.extract(v, include_comments=False) or "" for k, v in html.items()}
     return extracts, trafilatura.__version__
@@ -445,16 +447,7 @@ def trafilatura_meta(pages: list[MetaPage]) -> dict[str, dict[str, str | None]]:
     try:
         import trafilatura  # type: ignore[import-not-found]
     except ImportError:
-        python = ensure_trafilatura_venv()
-        proc = subprocess.run(
-            [str(python), "-c", _TRAFILATURA_META_SNIPPET],
-            input=json.dumps(html),
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode:
-            raise OSError(f"trafilatura helper failed: {proc.stderr.strip()[-500:]}") from None
-        return json.loads(proc.stdout)
+        return _in_trafilatura_venv(_TRAFILATURA_META_SNIPPET, html)
     out: dict[str, dict[str, str | None]] = {}
     for page_id, text in html.items():
         meta = trafilatura.extract_metadata(text)

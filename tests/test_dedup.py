@@ -319,6 +319,16 @@ def test_another_years_story_let_in_by_a_copy_without_a_date_leaves(
         {**new, "url": "https://b.example.cn/2.html"},
         old,
     ]
+    found = _clusters_and_dates(tmp_path, records)
+    assert found["https://a.example.cn/1.html"][1] is None
+    assert found[old["url"]][0] == found["https://a.example.cn/1.html"][0]
+    assert found["https://b.example.cn/2.html"][0] != found[old["url"]][0]
+
+
+def _clusters_and_dates(
+    tmp_path: Path, records: list[dict[str, str]]
+) -> dict[str | None, tuple[str | None, str | None]]:
+    """Index ``records`` as one JSON Lines dump: each copy's cluster and date, by URL."""
     dump = tmp_path / "dumps" / "pages.jsonl"
     dump.parent.mkdir()
     dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
@@ -326,9 +336,7 @@ def test_another_years_story_let_in_by_a_copy_without_a_date_leaves(
     engine.index([dump], jobs=1)
     found = {a.url: (a.cluster, a.date) for a in engine.export(all_copies=True)}
     engine.close()
-    assert found["https://a.example.cn/1.html"][1] is None
-    assert found[old["url"]][0] == found["https://a.example.cn/1.html"][0]
-    assert found["https://b.example.cn/2.html"][0] != found[old["url"]][0]
+    return found
 
 
 def test_a_number_opening_a_paragraph_stands_after_no_words(
@@ -360,12 +368,6 @@ def test_a_text_of_two_years_gathers_the_copies_of_both(
         {**old, "url": "https://b.example.cn/2022.html", "text": typos},
         old,
     ]
-    dump = tmp_path / "dumps" / "pages.jsonl"
-    dump.parent.mkdir()
-    dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    engine = Engine(tmp_path / "ix")
-    engine.index([dump], jobs=1)
-    found = {a.url: (a.cluster, a.date) for a in engine.export(all_copies=True)}
-    engine.close()
+    found = _clusters_and_dates(tmp_path, records)
     assert [found[r["url"]][1] for r in records] == ["2023-09-29", "2022-09-29", "2022-09-29"]
     assert len({cluster for cluster, _ in found.values()}) == 1
