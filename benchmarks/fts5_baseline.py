@@ -3,7 +3,7 @@
 The database holds a plain table ``stories(id, url, title, date, text)`` with the original
 text (for display and the date filter) and a contentless FTS5 table ``fts(title, text)`` fed
 the rjieba tokens joined by spaces, so FTS5's ``unicode61`` tokenizer keeps jieba's words
-(it only drops punctuation and lower-cases). Two modes, each printing JSON to stdout:
+(it only drops punctuation and lower-cases). Three modes, each printing JSON to stdout:
 
 ``index DUMP DB``
     Create a fresh database, insert every story of the JSON Lines DUMP in one transaction.
@@ -15,6 +15,10 @@ the rjieba tokens joined by spaces, so FTS5's ``unicode61`` tokenizer keeps jieb
     phrase one phrase of all its tokens; ``since``/``until`` filter the plain ``date`` column.
     Fetch the top 10 by bm25 (url, title) and count all hits. Prints p50/p95/p99 per kind and
     per-query ms/hits.
+
+``rank DB QUERIES``
+    For each query, the urls of the top 10 by ``bm25()`` (the same MATCH expression as
+    ``query``), best first; used by ``ranking.py``.
 """
 
 from __future__ import annotations
@@ -129,6 +133,24 @@ def run_queries(
     return {"open_s": open_s, "summary": summarize(rows), "queries": rows}
 
 
+def rank(db: Path, queries: list[dict[str, str]]) -> dict[str, Any]:
+    """The top-10 urls of each query by FTS5's ``bm25()`` (``ORDER BY rank``)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    top = [
+        [
+            url
+            for (url,) in con.execute(
+                "SELECT s.url FROM fts JOIN stories s ON s.id = fts.rowid"
+                " WHERE fts MATCH ? ORDER BY fts.rank LIMIT 10",
+                [match_expression(query["q"])],
+            )
+        ]
+        for query in queries
+    ]
+    con.close()
+    return {"top": top}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="SQLite FTS5 + rjieba baseline.")
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -139,9 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     p_query.add_argument("db", type=Path)
     p_query.add_argument("queries", type=Path)
     p_query.add_argument("--warmup", type=Path, help="queries to run untimed first")
+    p_rank = sub.add_parser("rank", help="top-10 urls of each query (JSON)")
+    p_rank.add_argument("db", type=Path)
+    p_rank.add_argument("queries", type=Path)
     args = parser.parse_args(argv)
     if args.mode == "index":
         result = build_index(args.dump, args.db)
+    elif args.mode == "rank":
+        result = rank(args.db, read(args.queries))
     else:
         warmup = read(args.warmup) if args.warmup else []
         result = run_queries(args.db, read(args.queries), warmup)

@@ -1,7 +1,7 @@
 """Baseline (a): stock Whoosh 2.7.4 with jieba's ``ChineseAnalyzer``, as a user would set it up.
 
 Runs in its own venv (``benchmarks/out/venv-stock``, made by ``perf.py``): stock ``whoosh``
-and the project's ``whoosh3`` share an import name. Two modes, each printing JSON to stdout:
+and the project's ``whoosh3`` share an import name. Four modes, each printing JSON to stdout:
 
 ``index DUMP DIR``
     Create a fresh index in DIR (schema: title/text ``TEXT(stored=True,
@@ -18,6 +18,10 @@ and the project's ``whoosh3`` share an import name. Two modes, each printing JSO
     timed: parse (``MultifieldParser`` over title+text; ``"..."`` is a Whoosh phrase), search
     the top 10 with a ``TermRange`` filter on date for ``since``/``until``, count all hits and
     read the stored url/title of the top 10. Prints p50/p95/p99 per kind and per-query ms/hits.
+
+``rank DIR QUERIES``
+    For each query of QUERIES (``{"q"}`` objects), parsed as ``query`` does, the urls of the
+    top 10 by Whoosh's default BM25F, best first; used by ``ranking.py``.
 
 jieba's tokenizer gives character offsets as token positions, so multi-character words are
 never "adjacent" and phrase queries rarely match: expected, and part of what the benchmark
@@ -132,6 +136,23 @@ def find_ids(index_dir: Path, queries: list[str]) -> dict[str, Any]:
     return {"found": found}
 
 
+def rank(index_dir: Path, queries: list[dict[str, str]]) -> dict[str, Any]:
+    """The top-10 urls of each query (``MultifieldParser`` over title+text, default scoring)."""
+    from whoosh import index
+    from whoosh.qparser import MultifieldParser
+
+    ix = index.open_dir(str(index_dir))
+    searcher = ix.searcher()
+    parser = MultifieldParser(["title", "text"], schema=ix.schema)
+    top = []
+    for query in queries:
+        results = searcher.search(parser.parse(query["q"]), limit=10)
+        top.append([hit["url"] for hit in results])
+    searcher.close()
+    ix.close()
+    return {"top": top}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Stock Whoosh 2.7.4 + jieba baseline.")
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -145,9 +166,14 @@ def main(argv: list[str] | None = None) -> int:
     p_ids = sub.add_parser("ids", help="every matching url of quoted strings (JSON list file)")
     p_ids.add_argument("index_dir", type=Path)
     p_ids.add_argument("strings", type=Path)
+    p_rank = sub.add_parser("rank", help="top-10 urls of each query (JSON)")
+    p_rank.add_argument("index_dir", type=Path)
+    p_rank.add_argument("queries", type=Path)
     args = parser.parse_args(argv)
     if args.mode == "index":
         result = build_index(args.dump, args.index_dir)
+    elif args.mode == "rank":
+        result = rank(args.index_dir, read(args.queries))
     elif args.mode == "ids":
         result = find_ids(args.index_dir, json.loads(args.strings.read_text(encoding="utf-8")))
     else:
