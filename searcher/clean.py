@@ -39,7 +39,7 @@ from .sources import Page, RawLine
 
 #: Bump when a change to the cleaner changes what it keeps: indexes built with an older
 #: version are re-cleaned.
-CLEANER_VERSION = 5
+CLEANER_VERSION = 6
 
 KEEP = ""
 
@@ -656,6 +656,16 @@ def _short_sentence(text: str) -> bool:
     return len(text) >= 10 and text.endswith(("。", "！")) and bool(_CJK_RE.search(text))
 
 
+def _brief_sentence(text: str) -> bool:
+    """A sentence of a few words with its full stop, Chinese and nothing else."""
+    return (
+        5 <= len(text) < 10 and text.endswith(("。", "！")) and bool(_CJK_ONLY_RE.match(text[:-1]))
+    )
+
+
+_CJK_ONLY_RE = re.compile(r"^[\u4e00-\u9fff、]+$")
+
+
 def _line_scores(lines: list[Line]) -> list[float]:
     """What each line is worth to a stretch of body: see :func:`_body_segments`.
 
@@ -677,6 +687,10 @@ def _line_scores(lines: list[Line]) -> list[float]:
             # across it.
             scores.append(-_FEED_COST)
         elif (prose and _paragraph_like(text)) or (line.keep and open_sentence and not heads_next):
+            scores.append(len(text))
+        elif line.keep and scores and scores[-1] >= 40 and _brief_sentence(text):
+            # A one-clause sentence closing a paragraph run (``李书磊主持会议。``,
+            # ``王毅参加会见。``) belongs to it: too short to count as prose on its own.
             scores.append(len(text))
         else:
             scores.append(-_OFF_BODY_COST)

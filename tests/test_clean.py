@@ -653,3 +653,16 @@ def test_widget_labels_and_counts_are_never_a_headline(line: str) -> None:
     from searcher.metadata import never_title
 
     assert never_title(line)
+
+
+def test_a_one_clause_closing_sentence_stays_with_the_body(tmp_path: Path) -> None:
+    # A real xwlb story (2025-09-17) ends "李书磊主持会议。": too short to count as prose
+    # alone, it is the last sentence of the body, and the only place the story names him.
+    from searcher.engine import Engine
+
+    dump = Path(__file__).parent / "data" / "xwlb_closing_sentence.jsonl"
+    engine = Engine(tmp_path / "index")
+    engine.index([dump])
+    (article,) = engine.export()
+    assert article.text.endswith("李书磊主持会议。")
+    assert engine.search("李书磊").total == 1
