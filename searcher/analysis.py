@@ -274,10 +274,13 @@ class ChineseTokenizer(Tokenizer):
                 yield token
 
 
-def index_term_counts(value: str, user_words: tuple[str, ...] = ()) -> Counter[str]:
+def index_term_counts(
+    value: str, user_words: tuple[str, ...] = (), scale: int = 1, part: int = 1
+) -> Counter[str]:
     """How often each index term occurs in ``value``: every word, and the dictionary words
     inside it (:func:`subwords`), as :class:`ChineseTokenizer` yields them for indexing,
-    counted without building a token per occurrence."""
+    counted without building a token per occurrence. A word counts ``scale`` each time,
+    a dictionary word inside a longer one ``part``."""
     segmenter = load_segmenter(user_words)
     words = getattr(value, "segmented", None)
     if words is not None:
@@ -292,9 +295,12 @@ def index_term_counts(value: str, user_words: tuple[str, ...] = ()) -> Counter[s
             del counts[token]
     # Only words of three characters or more hold dictionary words (``_subwords_with``).
     long_words = [(word, count) for word, count in counts.items() if len(word) > 2]
+    if scale != 1:
+        for word in counts:
+            counts[word] *= scale
     for word, count in long_words:
-        for part in _subwords_with(segmenter, word):
-            counts[part] += count
+        for inside in _subwords_with(segmenter, word):
+            counts[inside] += count * part
     return counts
 
 

@@ -226,6 +226,10 @@ class ProgressBar:
 @click.option("--region", help="Only articles of this region (any level: 周口市, 川汇区).")
 @click.option("--source", help="Only articles from this source (site or newspaper).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--explain", is_flag=True, help="Show what each hit's score is made of (each word's BM25 "
+    "part, exact strings, tiers, proximity and title bonuses).",
+)  # fmt: skip
 @user_errors
 def search_command(
     query: str,
@@ -238,12 +242,13 @@ def search_command(
     region: str | None,
     source: str | None,
     as_json: bool,
+    explain: bool,
 ) -> None:
     """Search the index. Words are all required; "…" is an exact phrase."""
     engine = _engine(index_dir)
     result = engine.search(
         query, page=page, limit=limit, sort=sort, since=since, until=until,
-        region=region, source=source,
+        region=region, source=source, explain=explain,
     )  # fmt: skip
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -268,6 +273,9 @@ def search_command(
         click.echo(f"   {marked}")
         if hit.duplicates:
             click.echo(f"   (+{len(hit.duplicates)} similar copies)")
+        if hit.explanation is not None:
+            for line in hit.explanation.lines():
+                click.echo(f"   {line}")
 
 
 @main.command("show")

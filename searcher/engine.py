@@ -8,17 +8,20 @@ import os
 import re
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import exact
+from . import exact, rank
 from . import index as ix
+from .analysis import exact_form
 from .articles import Article
 from .errors import SearcherError
 from .facets import FacetColumns, Facets
+from .rank import Ranking
 from .sources import SourceError, expand_paths
 from .store import Store
 
@@ -63,9 +66,11 @@ class Hit:
     snippet: Any
     title_marked: Any = None
     duplicates: list[dict[str, str | None]] = field(default_factory=list)
+    #: What the score is made of, when the search was asked to explain.
+    explanation: Any = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "id": self.id,
             "title": self.title,
             "date": self.date,
@@ -76,6 +81,9 @@ class Hit:
             "snippet": self.snippet.html(),
             "duplicates": self.duplicates,
         }
+        if self.explanation is not None:
+            out["explanation"] = self.explanation.to_dict()
+        return out
 
 
 @dataclass
@@ -147,8 +155,11 @@ class _Readers(threading.local):
 class Engine:
     """Index and search one index folder."""
 
-    def __init__(self, index_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, index_dir: str | os.PathLike[str] | None = None, ranking: Ranking | None = None
+    ) -> None:
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
+        self.ranking = ranking or Ranking()
         self._readers = _Readers()
         self._columns: tuple[Path | None, FacetColumns] | None = None
         self._columns_lock = threading.Lock()
@@ -187,7 +198,7 @@ class Engine:
             readers.lease = lease
             readers.store = Store(gen / ix.STORE, readonly=True)
             whoosh_ix = whoosh_index.open_dir(str(gen), indexname=ix.INDEX_NAME)
-            readers.searcher = whoosh_ix.searcher(weighting=CachedBM25F())
+            readers.searcher = whoosh_ix.searcher(weighting=CachedBM25F(self.ranking))
             readers.generation = gen
             ix.remove_unread(self.index_dir, older_only=True)
         return readers.store, readers.searcher
@@ -296,9 +307,11 @@ class Engine:
         region: str | None = None,
         source: str | None = None,
         facets: bool = False,
+        explain: bool = False,
     ) -> SearchResult:
         """One page of ranked results for ``query``; with ``facets``, the region, source,
-        year and month counts of all its matches too."""
+        year and month counts of all its matches too; with ``explain``, what each hit's
+        score is made of (:mod:`searcher.explain`)."""
         from whoosh import query as wq
 
         from .query import estimate_matches, parse
@@ -334,26 +347,45 @@ class Engine:
         estimate = estimate_matches(whoosh_query, searcher.reader())
         if isinstance(filter_query, set):
             estimate = min(estimate, len(filter_query))
-        if facets and estimate <= ONE_PASS_MAX:
-            # Facets need every match's docnum. Below a few thousand matches, scoring them all
+        rescoring = sort == "relevance" and self.ranking.window > 0
+        if (facets and estimate <= ONE_PASS_MAX) or rescoring:
+            # Facets need every match's docnum: below a few thousand matches, scoring them all
             # in one pass beats Whoosh's top-N pass plus its passes for the total and the
-            # docnums (benchmarks/facets.py); above, skipping low-scoring blocks wins.
-            from whoosh.searching import ResultsPage
-
-            everything = searcher.search(whoosh_query, limit=None, **kwargs)
-            results = ResultsPage(everything, page, limit)
+            # docnums (benchmarks/facets.py). Re-scoring (the second stage, searcher.rank)
+            # needs the first stage's best Ranking.window matches, whatever the page, so
+            # that every page is cut from the same order.
+            wanted = None if facets and estimate <= ONE_PASS_MAX else page * limit
+            if rescoring and wanted is not None:
+                wanted = max(wanted, self.ranking.window)
+            everything = searcher.search(whoosh_query, limit=wanted, **kwargs)
+            ranked = list(everything.top_n)
+            bonuses: dict[int, Any] = {}
+            if rescoring:
+                ranked, bonuses = self._rescored(store, searcher, builder, parsed, ranked)
+            total = len(everything)
+            start = (page - 1) * limit
+            picked = [(d, score) for score, d in ranked[start : start + limit]]
+            facet_docs = everything.docs() if facets else None
         else:
             results = searcher.search_page(whoosh_query, page, pagelen=limit, **kwargs)
-        total = results.total
+            total = results.total
+            # Whoosh answers a page past the last with the last page; the caller asked for none.
+            picked = [(hit.docnum, hit.score) for hit in results] if results.pagenum == page else []
+            bonuses = {}
+            facet_docs = results.results.docs() if facets else None
         strings = builder.highlights(parsed)
-        # Whoosh answers a page past the last with the last page; the caller asked for none.
-        hit_fields = [(dict(hit), hit.score) for hit in results] if results.pagenum == page else []
-        hits = [
-            _hit(fields, score, store.get(fields["id"]), strings) for fields, score in hit_fields
-        ]
+        hits = []
+        for docnum, score in picked:
+            fields = searcher.stored_fields(docnum)
+            hit = _hit(fields, score, store.get(fields["id"]), strings)
+            if explain:
+                from .explain import explain as explain_hit
+
+                hit.explanation = explain_hit(whoosh_query, searcher, docnum, bonuses.get(docnum))
+            hits.append(hit)
         counts = None
         if facets:
-            counts = self._facet_columns(searcher).count(results.results.docs())
+            counts = self._facet_columns(searcher).count(facet_docs)
         return SearchResult(
             query=query,
             total=total,
@@ -363,6 +395,60 @@ class Engine:
             seconds=time.perf_counter() - started,
             facets=counts,
         )
+
+    def _rescored(
+        self,
+        store: Store,
+        searcher: Any,
+        builder: Any,
+        parsed: Any,
+        ranked: list[tuple[float, int]],
+    ) -> tuple[list[tuple[float, int]], dict[int, rank.Bonus]]:
+        """``ranked`` (score, docnum) with its best :attr:`Ranking.window` re-scored by
+        proximity and title matches (:func:`searcher.rank.bonus`), and the bonus of each."""
+        ranking = self.ranking
+        groups = builder.rescoring_groups(parsed)
+        head = ranked[: ranking.window]
+        if not groups or not head or (ranking.proximity <= 0 and ranking.title_match <= 0):
+            return ranked, {}
+        # Proximity needs the texts; the title bonus only the titles (a one-word query).
+        needs_text = ranking.proximity > 0 and len(groups) > 1
+        texts = self._exact_texts(store, searcher, [d for _, d in head], needs_text)
+        bonuses = {
+            d: rank.bonus(title, text, groups, ranking) for d, (title, text) in texts.items()
+        }
+        rescored = sorted(
+            ((score + bonuses[d].total, d) for score, d in head), key=lambda p: (-p[0], p[1])
+        )
+        return rescored + ranked[ranking.window :], bonuses
+
+    def _exact_texts(
+        self, store: Store, searcher: Any, docnums: list[int], needs_text: bool = True
+    ) -> dict[int, tuple[str, str]]:
+        """Title and text (exact form; the text empty unless ``needs_text``) of each of
+        ``docnums``: from the exact-match text when it is in memory, else from the store."""
+        matcher, _ = self._search_context(store, searcher)
+        loaded = matcher.loaded() if isinstance(matcher, exact.LazyExactMatcher) else matcher
+        out: dict[int, tuple[str, str]] = {}
+        if loaded is not None:
+            text, numbers = loaded.text, loaded.docnums
+            for d in docnums:
+                i = bisect_left(numbers, d)
+                if i < len(numbers) and numbers[i] == d:
+                    out[d] = (text.titles[i], text.texts[i] if needs_text else "")
+        missing = [d for d in docnums if d not in out]
+        if not missing:
+            return out
+        fields = {d: searcher.stored_fields(d) for d in missing}
+        if not needs_text:
+            for d in missing:
+                out[d] = (exact_form(fields[d].get("title", "")), "")
+            return out
+        found = store.titles_and_texts([f["id"] for f in fields.values()])
+        for d in missing:
+            title, body = found.get(fields[d]["id"], ("", ""))
+            out[d] = (exact_form(title), exact_form(body))
+        return out
 
     def highlights(self, query: str) -> list[str]:
         """The strings a search for ``query`` marks in text; SearcherError for a bad query."""
@@ -390,6 +476,7 @@ class Engine:
             exact=exact_matcher.query,
             user_words=getattr(searcher.schema["text"].analyzer, "user_words", ()),
             synonyms=synonyms,
+            ranking=self.ranking,
         )
 
     def _search_context(self, store: Store, searcher: Any) -> tuple[_ExactLookups, Any]:

@@ -40,6 +40,7 @@ from whoosh import matching
 from whoosh import query as wq
 
 from .analysis import exact_form
+from .rank import Ranking, exact_bm25
 
 FILE = "exact.bin"
 MAGIC = b"searcher-exact 3\n"
@@ -231,6 +232,14 @@ class ExactText:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def average_length(self) -> float:
+        """The mean length of the texts (characters), computed once."""
+        average = self.__dict__.get("_average_length")
+        if average is None:
+            average = sum(map(len, self.texts)) / max(len(self.texts), 1)
+            self.__dict__["_average_length"] = average
+        return average
+
 
 class DocSetQuery(wq.Query):
     """A Whoosh query matching a fixed set of documents, each with its own score.
@@ -308,10 +317,12 @@ class ExactMatcher:
         field: str | None = None,
         score: float = 1.0,
         within: Sequence[int] | None = None,
+        ranking: Ranking | None = None,
     ) -> DocSetQuery:
         """The documents holding ``needle`` (exact form), among the document numbers
-        ``within`` (ascending) when given, as a query: each scores ``score``, times
-        :data:`TITLE_WEIGHT` when its title holds it."""
+        ``within`` (ascending) when given, as a query: with ``ranking``, each scores ``score``
+        times the BM25 of the string in it (:func:`searcher.rank.exact_bm25`); without, each
+        scores ``score``, times :data:`TITLE_WEIGHT` when its title holds it."""
         docnums = self.docnums
         positions = None
         if within is not None:
@@ -320,11 +331,17 @@ class ExactMatcher:
                 i for i, d in zip(at, within, strict=True) if i < len(docnums) and docnums[i] == d
             ]
         found, titled = self.text.find(needle, field, positions)
+        label = f"{field or '*'}:{needle}"
+        if ranking is not None:
+            text = self.text
+            bm25 = exact_bm25(
+                needle, text.titles, text.texts, found, len(docnums), text.average_length(),
+                ranking, field,
+            )  # fmt: skip
+            return DocSetQuery([docnums[i] for i in found], [score * s for s in bm25], label)
         boosted = score * TITLE_WEIGHT
         return DocSetQuery(
-            [docnums[i] for i in found],
-            [boosted if i in titled else score for i in found],
-            f"{field or '*'}:{needle}",
+            [docnums[i] for i in found], [boosted if i in titled else score for i in found], label
         )
 
 
@@ -357,6 +374,10 @@ class LazyExactMatcher:
 
     def query(self, *args: Any, **kwargs: Any) -> DocSetQuery:
         return self._loaded().query(*args, **kwargs)
+
+    def loaded(self) -> ExactMatcher | None:
+        """The matcher if the file has been read, else None (reading it is not free)."""
+        return self._matcher
 
     def warm(self) -> None:
         """Read the file and build its character index now."""

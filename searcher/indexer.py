@@ -237,6 +237,12 @@ def run(
             report.seconds = time.perf_counter() - started
             return report
         generation = ix.Generation(index_dir, rebuild, user_words)
+        if getattr(generation.ix.schema["text"], "scale", 1) == 1:
+            report.notes.append(
+                "this index counts a word found inside a longer word as a whole occurrence "
+                "(it was made before sub-words were weighted down); 'searcher index "
+                "--rebuild' makes it rank as a new index does"
+            )
         try:
             if check is not None:
                 check(generation)

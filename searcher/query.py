@@ -19,9 +19,10 @@ simplified, whitespace removed):
 Stop words are dropped from unquoted words unless the query holds nothing else; a query of
 punctuation alone is searched as typed.
 
-Ranking is BM25F (title boosted) in tiers: articles holding the whole query as one exact
-string (:data:`PHRASE_BONUS`) come first, then those holding the typed words rather than only their
-synonyms (:data:`TYPED_BONUS` per word).
+Ranking is BM25F in tiers: articles holding the whole query as one exact string
+(:data:`PHRASE_BONUS`) come first, then those holding the typed words rather than only their
+synonyms (:data:`TYPED_BONUS` per word). Its parameters, the BM25 of exact strings and the
+second stage (title and proximity bonuses) are :mod:`searcher.rank`'s.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from .analysis import (
 )
 from .errors import SearcherError
 from .exact import DocSetQuery, SortedListMatcher
+from .rank import Ranking
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 32
@@ -197,6 +199,7 @@ class QueryBuilder:
     exact: ExactLookup
     user_words: tuple[str, ...] = ()
     synonyms: Synonyms = field(default_factory=Synonyms)
+    ranking: Ranking = field(default_factory=Ranking)
 
     def words(self, clause: Clause, drop_stops: bool = True) -> list[str]:
         """The index terms of a clause: stop words dropped from unquoted words."""
@@ -258,8 +261,11 @@ class QueryBuilder:
         """An unquoted word: the dictionary word, else its characters (or, ``scattered``,
         all of its words anywhere)."""
         fields = (field_name,) if field_name else FIELDS
-        if words == [needle] and is_word(needle, self.user_words):
+        if words == [needle] and is_word(needle, self.user_words) and field_name != "title":
             return WordQuery(fields, needle)
+        # In titles a word is looked for as a string (titles are short: their exact scan
+        # is cheap), so ``title:书法`` finds ``…中山篆书法篆刻…``, which the segmenter cuts
+        # 篆书/法.
         as_typed = self._exact_ranked(needle, words, field_name)
         if len(words) < 2 or not scattered:
             return as_typed
@@ -268,12 +274,13 @@ class QueryBuilder:
         return _either([as_typed, anywhere])
 
     def _exact_ranked(self, needle: str, words: list[str], field_name: str | None) -> wq.Query:
-        """Exactly the articles holding ``needle``: title holders first, then by BM25F of its
-        words when there are few enough of them to score (see :data:`MAX_SCORED_EXACT`)."""
-        found = self.exact(needle, field_name, 1.0)
+        """Exactly the articles holding ``needle``, scored by BM25 of how often each holds it
+        (:func:`searcher.rank.exact_bm25`), plus BM25F of its words when the ranking asks for
+        it and there are few enough of them to score (see :data:`MAX_SCORED_EXACT`)."""
+        found = self.exact(needle, field_name, 1.0, ranking=self.ranking)
         fields = (field_name,) if field_name else FIELDS
         scoring = [wq.Term(f, w) for f in fields for w in dict.fromkeys(words)]
-        if not scoring or len(found) > MAX_SCORED_EXACT:
+        if not scoring or not self.ranking.string_words or len(found) > MAX_SCORED_EXACT:
             return found
         return wq.AndMaybe(found, _either(scoring))
 
@@ -289,6 +296,25 @@ class QueryBuilder:
         if len(clauses) == 1 and (clauses[0].phrase or len(self.words(clauses[0])) < 2):
             return None
         return ExactTier(required, "".join(c.needle for c in clauses), self.exact, PHRASE_BONUS)
+
+    def rescoring_groups(self, parsed: ParsedQuery) -> list[list[str]]:
+        """Per required group, the strings (exact form) that stand for it in a hit's title
+        and text (each clause's string and its synonyms), for the second stage
+        (:func:`searcher.rank.bonus`); groups of stop words only are left out."""
+        drop_stops = any(c.phrase or self.words(c) for c in parsed.positive)
+        groups = []
+        for group in parsed.groups:
+            strings: list[str] = []
+            for clause in group:
+                if not clause.phrase and drop_stops and not self.words(clause):
+                    continue
+                strings += [
+                    clause.needle,
+                    *(() if clause.phrase else self.synonyms.of(clause.needle)),
+                ]
+            if strings:
+                groups.append(list(dict.fromkeys(strings)))
+        return groups
 
     def highlights(self, parsed: ParsedQuery) -> list[str]:
         """The strings (exact form) to mark in text, longest first: quoted strings whole;
@@ -398,31 +424,52 @@ class CachedBM25F(scoring.BM25F):
     scores (a third of the cost of a common word's query); here each segment reader keeps
     ``K1 * ((1 - B) + B * length / average)`` for all its documents, and a score is the same
     arithmetic on the same numbers, so rankings are unchanged.
+
+    With a :class:`~searcher.rank.Ranking`, its ``k1`` and ``b``, and its title weight in
+    place of the field boost the index was written with (a title posting's weight is its
+    count times that boost).
     """
+
+    def __init__(self, ranking: Ranking | None = None, title_boost: float = 3.0) -> None:
+        if ranking is None:
+            super().__init__()
+            self._title_scale = 1.0
+        else:
+            super().__init__(B=ranking.b, K1=ranking.k1, title_B=ranking.title_b)
+            self._title_scale = ranking.title_weight / title_boost
+        self.combined = ranking is not None and ranking.combined
 
     def scorer(self, searcher: Any, fieldname: str, text: str, qf: int = 1) -> Any:
         scorer = super().scorer(searcher, fieldname, text, qf)
         if type(scorer) is not scoring.BM25FScorer:
             return scorer
         norms = _length_norms(searcher.reader(), fieldname, scorer.avgfl, scorer.B, scorer.K1)
-        return _NormScorer(scorer, norms)
+        scale = self._title_scale if fieldname == "title" else 1.0
+        return _NormScorer(scorer, norms, scale)
 
 
 class _NormScorer(scoring.BM25FScorer):
-    def __init__(self, scorer: scoring.BM25FScorer, norms: list[float]) -> None:
+    def __init__(self, scorer: scoring.BM25FScorer, norms: list[float], scale: float) -> None:
         self.__dict__.update(scorer.__dict__)
         self._norms = norms
         self._k1_plus_1 = self.K1 + 1
+        self._scale = scale
 
     def score(self, matcher: Any) -> float:
-        tf = matcher.weight()
+        tf = matcher.weight() * self._scale
         return self.idf * ((tf * self._k1_plus_1) / (tf + self._norms[matcher.id()]))
 
     def scores(self, docnums: Sequence[int], weights: Sequence[float]) -> list[float]:
         """:meth:`score` of each posting of a list, without a matcher."""
-        idf, k1_plus_1, norms = self.idf, self._k1_plus_1, self._norms
+        idf, k1_plus_1, norms, scale = self.idf, self._k1_plus_1, self._norms, self._scale
         pairs = zip(docnums, weights, strict=True)
-        return [idf * ((tf * k1_plus_1) / (tf + norms[d])) for d, tf in pairs]
+        return [idf * ((tf * scale * k1_plus_1) / (tf * scale + norms[d])) for d, tf in pairs]
+
+    def normalised(self, docnums: Sequence[int], weights: Sequence[float]) -> list[float]:
+        """Each posting's weighted frequency over its length normalisation (BM25F's
+        per-field part, before saturation)."""
+        k1_scale, norms = self.K1 * self._scale, self._norms
+        return [tf * k1_scale / norms[d] for d, tf in zip(docnums, weights, strict=True)]
 
 
 def _length_norms(reader: Any, fieldname: str, avgfl: float, b: float, k1: float) -> list[float]:
@@ -470,10 +517,15 @@ class WordQuery(wq.Query):
         return f"WordQuery({self.fields!r}, {self.text!r})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is WordQuery and other.fields == self.fields and other.text == self.text
+        return (
+            type(other) is WordQuery
+            and other.fields == self.fields
+            and other.text == self.text
+            and other.boost == self.boost
+        )
 
     def __hash__(self) -> int:
-        return hash((self.fields, self.text))
+        return hash((self.fields, self.text, self.boost))
 
     def terms(self, phrases: bool = False) -> Iterator[tuple[str, str]]:
         for fieldname in self.fields:
@@ -481,7 +533,7 @@ class WordQuery(wq.Query):
 
     def plain(self) -> wq.Query:
         """The same query as Whoosh's own terms."""
-        return _either([wq.Term(f, self.text) for f in self.fields])
+        return _either([wq.Term(f, self.text, boost=self.boost) for f in self.fields])
 
     def estimate_size(self, ixreader: Any) -> int:
         return int(self.plain().estimate_size(ixreader))
@@ -503,6 +555,8 @@ class WordQuery(wq.Query):
         _, _, docnums, scores = found
         if not docnums:
             return matching.NullMatcher()
+        if self.boost != 1.0:  # a synonym's weight (Whoosh's Term applies its boost too)
+            scores = [score * self.boost for score in scores]
         return SortedListMatcher(docnums, weights=scores)
 
     def _postings(
@@ -514,6 +568,7 @@ class WordQuery(wq.Query):
         if terms is None:
             return None
         scores: dict[int, float] = {}
+        idfs: list[float] = []
         for fieldname in self.fields:
             try:
                 btext = searcher.schema[fieldname].to_bytes(self.text)
@@ -529,8 +584,19 @@ class WordQuery(wq.Query):
             if scorer is None:
                 scores.update(dict.fromkeys(ids, 1.0))
                 continue
-            for docnum, score in zip(ids, scorer.scores(ids, weights), strict=True):
+            if weighting.combined:
+                # BM25F proper: each field's length-normalised frequency, weighted, is
+                # added up before one saturation (a title match counts, but cannot drown
+                # the text), with the idf of the field where the word is commonest.
+                idfs.append(scorer.idf)
+                parts = scorer.normalised(ids, weights)
+            else:
+                parts = scorer.scores(ids, weights)
+            for docnum, score in zip(ids, parts, strict=True):
                 scores[docnum] = scores[docnum] + score if docnum in scores else score
+        if idfs:
+            idf, k1 = min(idfs), weighting.K1
+            scores = {d: idf * tf * (k1 + 1) / (tf + k1) for d, tf in scores.items()}
         deleted = reader.deleted_docs_set if reader.has_deletions() else ()
         docnums = sorted(d for d in scores if d not in deleted)
         return docnums, [scores[d] for d in docnums]

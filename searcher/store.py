@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,6 +185,18 @@ class Store:
     def text(self, article_id: str) -> str | None:
         row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None
+
+    def titles_and_texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """``(title, text)`` of each of ``ids`` found, in one query."""
+        out: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT id, title, text FROM articles WHERE id IN ({marks})", chunk
+            )
+            out.update((row[0], (row[1] or "", row[2] or "")) for row in rows)
+        return out
 
     def delete_articles(self, ids: Iterable[str]) -> None:
         for article_id in ids:

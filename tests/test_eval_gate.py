@@ -3,7 +3,9 @@
 - the cleaner's body F1 on every form of ``shared/corpora/extract-dev`` (HTML, one block a
   line, and the hard-wrapped text dumps);
 - the headline, date and source accuracy on ``shared/corpora/extract-meta``;
-- the share of xwlb's given JSON Lines titles that the index keeps.
+- the share of xwlb's given JSON Lines titles that the index keeps;
+- the order of results (``benchmarks/ranking.py``): MRR@10 and Success@10 per kind of
+  query on the checking half of the 5,000-story set, pinned in ``data/ranking_check_5000.json``.
 
 Each figure is compared with its floor in ``eval_baseline.json``. Raising a floor is normal;
 lowering one is a visible, explained commit. A missing corpus is a failure, not a skip: CI has
@@ -17,6 +19,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,7 +38,7 @@ META_CORPUS = Path(
 BASELINE = Path(__file__).resolve().parent / "eval_baseline.json"
 
 
-def floor(name: str) -> float:
+def floor(name: str) -> Any:
     return json.loads(BASELINE.read_text(encoding="utf-8"))[name]
 
 
@@ -93,3 +96,26 @@ def test_given_titles_kept() -> None:
     assert result["kept"] >= floor("given_titles_floor"), (
         f"{len(result['lost'])} of {result['titles']} given titles lost: {result['lost'][:5]}"
     )
+
+
+RANKING_QUERIES = Path(__file__).resolve().parent / "data" / "ranking_check_5000.json"
+
+
+def test_ranking_not_below_floors(tmp_path: Path) -> None:
+    import ranking
+
+    from searcher.engine import Engine
+
+    queries = json.loads(RANKING_QUERIES.read_text(encoding="utf-8"))
+    index = tmp_path / "index"
+    Engine(index).index([ranking.dump_for(5000)])
+    figures = ranking.searcher_figures(index, queries)
+    floors = floor("ranking")
+    for kind, cell in figures.items():
+        for measure in ("mrr10", "s10"):
+            pinned = floors[kind][measure]
+            assert cell[measure] >= pinned, (
+                f"ranking, {kind} queries: {measure} {cell[measure]:.3f} < floor {pinned:.3f} "
+                f"({cell['n']} queries of tests/data/ranking_check_5000.json). See python "
+                "benchmarks/ranking.py --sizes 5000."
+            )

@@ -54,6 +54,22 @@ def test_article_page_and_404(client: FlaskClient) -> None:
     assert client.get("/api/article/doesnotexist").status_code == 404
 
 
+def test_api_search_explains_scores_when_asked(client: FlaskClient) -> None:
+    plain = client.get("/api/search?q=文明城市 创建&limit=3").get_json()
+    assert all("explanation" not in hit for hit in plain["hits"])
+    data = client.get("/api/search?q=文明城市 创建&limit=3&explain=1").get_json()
+    assert [hit["id"] for hit in data["hits"]] == [hit["id"] for hit in plain["hits"]]
+    for hit in data["hits"]:
+        tree = hit["explanation"]
+        assert tree["value"] == hit["score"]
+        assert "details" in tree
+    words = str(data["hits"][0]["explanation"])
+    assert "word «创建»: BM25F" in words
+    bad = client.get("/api/search?q=文明城市&explain=maybe")
+    assert bad.status_code == 400
+    assert bad.get_json() == {"error": "explain must be 1 or 0"}
+
+
 def test_api_stats(client: FlaskClient) -> None:
     stats = client.get("/api/stats").get_json()
     assert stats["files"] == 5 and stats["articles"] > 0

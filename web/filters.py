@@ -38,6 +38,8 @@ class SearchArgs:
     until: str | None = None
     region: str | None = None
     source: str | None = None
+    #: Each hit's score broken into its parts (``explain=1``; the JSON API shows them).
+    explain: bool = False
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> SearchArgs:
@@ -57,6 +59,7 @@ class SearchArgs:
             until=_text(params, "until"),
             region=_text(params, "region"),
             source=_text(params, "source"),
+            explain=_flag(params, "explain"),
         )
 
     def engine_kwargs(self) -> dict[str, Any]:
@@ -111,6 +114,16 @@ def month_range(month: str) -> tuple[str, str]:
     year, number = int(month[:4]), int(month[5:7])
     last = calendar.monthrange(year, number)[1]
     return f"{month}-01", f"{month}-{last:02d}"
+
+
+def _flag(params: Mapping[str, str], name: str) -> bool:
+    """A yes/no parameter: ``1``/``true``/``yes`` or ``0``/``false``/``no`` (or absent)."""
+    value = (params.get(name) or "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise BadRequest(f"{name} must be 1 or 0")
 
 
 def _text(params: Mapping[str, str], name: str) -> str | None:
