@@ -781,9 +781,10 @@ class _ParallelWriter(MpWriter, FastSegmentWriter):
         return task
 
     def cancel(self) -> None:
-        for task in self.tasks:
+        started = [task for task in self.tasks if task.pid is not None]
+        for task in started:
             task.terminate()
-        for task in self.tasks:
+        for task in started:
             task.join()
         SegmentWriter.cancel(self)
 

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -221,12 +222,25 @@ def die_with_parent(parent: int) -> None:
 @contextlib.contextmanager
 def sigint_blocked() -> Iterator[None]:
     """Hold Ctrl-C back while forking workers: a new worker must not receive it before it
-    has set itself to ignore it (it would die with a traceback). Delivered after."""
+    has set itself to ignore it (it would die with a traceback), and the fork must not be
+    cut in the middle (a started worker the parent has no handle on). Delivered after.
+
+    Blocking the signal is not enough in the parent: one that arrived just before is
+    pending for Python, which would raise KeyboardInterrupt at any line of the fork; so in
+    the main thread the Python handler only records it until the block ends."""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    caught: list[int] = []
+    handler = None
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if caught:
+            signal.raise_signal(signal.SIGINT)  # to the handler it would have reached
 
 
 class Workers:

@@ -243,3 +243,23 @@ def test_two_indexers_at_once_both_complete(seed_copy: Path, tmp_path: Path, see
         assert proc.returncode == 0, err
     stats = json.loads(run("stats", "--index", str(seed_copy), "--json")[1])
     assert stats["files"] == 7
+
+
+def test_a_ctrl_c_just_before_a_fork_lands_after_it() -> None:
+    # Ctrl-C that reached Python just before a sub-writer was forked used to raise inside
+    # Process.start(): a forked child without a handle, and a traceback from cancel().
+    import multiprocessing
+
+    from searcher.ingest import sigint_blocked
+
+    started = []
+    with pytest.raises(KeyboardInterrupt), sigint_blocked():
+        # What Python does with a Ctrl-C the kernel delivered a moment before the block:
+        # it runs the handler at the next line, whatever that line is.
+        signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+        task = multiprocessing.get_context("fork").Process(target=time.sleep, args=(0,))
+        task.start()
+        started.append(task)
+    assert started and started[0].pid is not None
+    started[0].join(timeout=10)
+    assert started[0].exitcode == 0
