@@ -263,6 +263,7 @@ class DocSetQuery(wq.Query):
             and other.label == self.label
             and list(other.docnums) == list(self.docnums)
             and list(other.scores) == list(self.scores)
+            and other.boost == self.boost
         )
 
     def __hash__(self) -> int:
@@ -283,7 +284,10 @@ class DocSetQuery(wq.Query):
         if low == high:
             return matching.NullMatcher()
         ids = array("I", (d - offset for d in self.docnums[low:high]))
-        return SortedListMatcher(ids, weights=list(self.scores[low:high]))
+        scores = list(self.scores[low:high])
+        if self.boost != 1.0:  # a synonym's weight
+            scores = [score * self.boost for score in scores]
+        return SortedListMatcher(ids, weights=scores)
 
 
 class SortedListMatcher(matching.ListMatcher):

@@ -90,7 +90,10 @@ def _node(query: wq.Query, sub: Any, local: int) -> Explanation:
         where = {"*": "title or text", "title": "title", "text": "text"}
         field_name, _, needle = query.label.partition(":")
         what = where.get(field_name, field_name)
-        return Explanation(value, f"«{needle}» in the {what} (exact string): BM25 of its count")
+        weighted = f" (a synonym, weighted {query.boost:g})" if query.boost != 1.0 else ""
+        return Explanation(
+            value, f"«{needle}» in the {what} (exact string): BM25 of its count{weighted}"
+        )
     if isinstance(query, ExactTier):
         where = " (in its title: tripled)" if value > query.score else ""
         return Explanation(

@@ -166,3 +166,13 @@ def test_a_title_bonus_needs_every_word_in_the_title() -> None:
     ranking = Ranking(title_match=5.0)
     assert title_match("老旧小区改造惠及万户居民", [["老旧小区"], ["改造"]], ranking) == 5.0
     assert title_match("老旧小区改造惠及万户居民", [["老旧小区"], ["电梯"]], ranking) == 0.0
+
+
+def test_a_synonym_found_as_a_string_is_weighted_too(seed_index: Path) -> None:
+    # In titles every word is looked for as a string: 文明城市's synonym 文明城 too.
+    hit = Engine(seed_index).search("title:文明城市", explain=True).hits[0]
+    lines = hit.explanation.lines()
+    typed = next(line for line in lines if "«文明城市» in the title" in line)
+    synonym = next(line for line in lines if "«文明城» in the title" in line)
+    assert "a synonym, weighted 0.5" in synonym
+    assert float(synonym.split()[0]) == pytest.approx(float(typed.split()[0]) / 2, rel=1e-3)
