@@ -389,6 +389,11 @@ def searcher_figures(index: Path, queries: list[dict[str, Any]]) -> dict[str, di
         for q in queries
     ]
     engine.close()
+    return per_kind(tops, queries)
+
+
+def per_kind(tops: list[list[str]], queries: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """:func:`scores` of each kind of query, and of all of them."""
     out = {}
     for kind in (*KINDS, "all"):
         idx = [j for j, q in enumerate(queries) if kind in ("all", q["kind"])]
@@ -455,12 +460,8 @@ def run_size(size: int, per_half: int, seed: int, systems: Sequence[str]) -> dic
         qs = sets[half]
         part = {s: tops[s][offset : offset + len(qs)] for s in systems}
         offset += len(qs)
-        figures[half] = {}
-        for kind in (*KINDS, "all"):
-            idx = [j for j, q in enumerate(qs) if kind in ("all", q["kind"])]
-            figures[half][kind] = {
-                s: scores([part[s][j] for j in idx], [qs[j] for j in idx]) for s in systems
-            }
+        by_system = {s: per_kind(part[s], qs) for s in systems}
+        figures[half] = {kind: {s: by_system[s][kind] for s in systems} for kind in (*KINDS, "all")}
         for q, *per in zip(qs, *(part[s] for s in systems), strict=True):
             q["ranks"] = {
                 s: (dedupe(top).index(q["target"]) + 1 if q["target"] in top else None)

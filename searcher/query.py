@@ -209,10 +209,13 @@ class QueryBuilder:
         stops = stop_words()
         return [w for w in words if w not in stops][:MAX_TERMS]
 
+    def stops_dropped(self, parsed: ParsedQuery) -> bool:
+        """Stop words are ignored unless the query holds nothing else."""
+        return any(c.phrase or self.words(c) for c in parsed.positive)
+
     def build(self, parsed: ParsedQuery) -> wq.Query:
         """Required groups, exclusions, and the tier of articles holding the whole query."""
-        # Stop words are ignored unless the query holds nothing else.
-        drop_stops = any(c.phrase or self.words(c) for c in parsed.positive)
+        drop_stops = self.stops_dropped(parsed)
         required = []
         for group in parsed.groups:
             alternatives = [self.clause(c, drop_stops) for c in group]
@@ -301,7 +304,7 @@ class QueryBuilder:
         """Per required group, the strings (exact form) that stand for it in a hit's title
         and text (each clause's string and its synonyms), for the second stage
         (:func:`searcher.rank.bonus`); groups of stop words only are left out."""
-        drop_stops = any(c.phrase or self.words(c) for c in parsed.positive)
+        drop_stops = self.stops_dropped(parsed)
         groups = []
         for group in parsed.groups:
             strings: list[str] = []

@@ -6,9 +6,10 @@ A search is ranked in two stages, as search engines do it:
    text, and BM25 of a quoted string or an unknown word counted in the exact text
    (:func:`exact_bm25`: how often the article holds the string, against its length), with
    the tiers above them (the whole query as one string, the typed word before its synonyms).
-2. The best :attr:`Ranking.window` matches are re-scored by proximity (:func:`proximity`):
-   an article holding the query's words close together, in one sentence, gains up to
-   :attr:`Ranking.proximity` over one holding them far apart.
+2. The best :attr:`Ranking.window` matches are re-scored (:func:`bonus`): an article whose
+   title holds every word of the query gains :attr:`Ranking.title_match`, and one holding
+   the words close together in one sentence up to :attr:`Ranking.proximity`
+   (:func:`proximity`).
 
 The parameters were chosen on the tuning half of ``benchmarks/ranking.py`` and checked on
 its other half; ``searcher search --explain`` shows each part of a hit's score.
@@ -21,6 +22,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from whoosh.scoring import bm25
 
 #: Characters that end a sentence (or a line) in exact-form text: a window of the query's
 #: words crossing one is not "in one sentence".
@@ -55,11 +58,6 @@ class Ranking:
     window: int = 200
 
 
-def bm25(idf: float, tf: float, length: float, average: float, k1: float, b: float) -> float:
-    """The BM25 score of a term occurring ``tf`` times in a field of ``length``."""
-    return idf * (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / average))
-
-
 def idf(documents: int, holding: int) -> float:
     """Whoosh's idf (``log(N / (df + 1)) + 1``), so strings and words share a scale."""
     return math.log(documents / (holding + 1)) + 1
@@ -86,7 +84,7 @@ def exact_bm25(
     for i in found:
         text = texts[i] if field != "title" else ""
         tf = (weight * titles[i].count(needle) if field != "text" else 0) + text.count(needle)
-        scores.append(bm25(scale, tf, len(texts[i]), average, k1, b))
+        scores.append(bm25(scale, tf, len(texts[i]), average, b, k1))
     return scores
 
 
@@ -150,7 +148,8 @@ def bonus(title: str, text: str, groups: Sequence[Sequence[str]], ranking: Ranki
 
 
 def title_match(title: str, groups: Sequence[Sequence[str]], ranking: Ranking) -> float:
-    """:attr:`Ranking.title_match` times the squared share of ``groups`` the title holds."""
+    """:attr:`Ranking.title_match` when the title holds a string of every one of ``groups``,
+    else 0."""
     if ranking.title_match <= 0 or not groups:
         return 0.0
     held = sum(1 for group in groups if any(needle in title for needle in group))
