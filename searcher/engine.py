@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import os
 import re
@@ -489,8 +490,11 @@ class Engine:
             if self._search_data is None or self._search_data[0] != gen:
                 path = gen / exact.FILE
                 matcher: _ExactLookups
-                if exact.has_document_numbers(path):
-                    matcher = exact.LazyExactMatcher(path)
+                parts = None if path.exists() else exact.segment_parts(gen, searcher.reader())
+                if parts is not None:
+                    matcher = exact.LazyExactMatcher(functools.partial(exact.read_segments, parts))
+                elif exact.has_document_numbers(path):
+                    matcher = exact.LazyExactMatcher(functools.partial(exact.ExactText.read, path))
                 else:
                     try:
                         text = exact.ExactText.read(path)
@@ -578,19 +582,28 @@ _ExactLookups = exact.ExactMatcher | exact.LazyExactMatcher
 
 
 def _write_search_data(generation: ix.Generation, synonym_lines: list[str] | None) -> None:
-    """What search reads beside the word index: the exact-match text of every shown article,
-    and the user's synonyms (kept from the previous generation when none are given)."""
+    """What search reads beside the word index: the user's synonyms (kept from the previous
+    generation when none are given), and for an index whose segments have no exact-match
+    files of their own (written before them), the exact-match text of every shown article
+    in one file, anew."""
+    whole = generation.path / exact.FILE
+    with generation.ix.reader() as reader:
+        per_segment = exact.has_segment_files(generation.path, reader)
+    if per_segment:
+        whole.unlink(missing_ok=True)  # its last old segment was merged away
     store = Store(generation.store_path)
     try:
         if synonym_lines is not None:
             store.set_meta(SYNONYMS_META, json.dumps(synonym_lines, ensure_ascii=False))
             store.commit()
+        if per_segment:
+            return
         text = exact.ExactText.from_articles(store.shown_texts())
     finally:
         store.close()
     with generation.ix.reader() as reader:
         text = text.in_whoosh_order(reader)
-    text.write(generation.path / exact.FILE)
+    text.write(whole)
 
 
 def _region_filter(name: str) -> Any:

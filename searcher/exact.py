@@ -5,14 +5,24 @@ string, both sides in :func:`searcher.analysis.exact_form` (NFKC, case, traditio
 simplified, whitespace removed, punctuation kept): what ``grep -F`` finds in the export.
 Word indexes cannot promise that (``"蝶"`` inside ``蝴蝶``, any string the segmenter cuts
 differently), and a character n-gram field costs indexing 4x its speed and 23x the text on
-disk, so each index generation keeps this file beside the Whoosh segments::
+disk, so each Whoosh segment has a file of its own beside it, written by the segment's writer
+(:class:`SegmentText`, as the sub-writers write the segments, and again when Whoosh merges
+segments)::
 
-    exact.bin   magic line, a header (counts), the article ids, their Whoosh document
-                numbers (uint32), then zlib(UTF-16) of  title0 US text0 US title1 US …
+    MAIN_<segment>.exact   magic line, a header (counts), the article ids, their document
+                           numbers in the segment (uint32), then zlib(UTF-16) of
+                           title0 US text0 US title1 US …
 
-The indexer writes it in Whoosh's document order, numbers included, so a reader scans it as
-it is: mapping ids to document numbers when a process opens the index would read every
-stored document (0.5-1 s on the whole xwlb corpus, on each start of ``searcher search``).
+It is named as the segment's own files are, so Whoosh removes it with the segment; a new
+generation hard-links the files of the segments it keeps, so a run writes the text of the
+articles it adds, never the whole corpus again. A reader takes each segment's live documents
+(Whoosh marks deleted ones in the TOC) at the segment's document offset: nothing maps ids to
+document numbers, which would read every stored document (0.5-1 s on the whole xwlb corpus,
+on each start of ``searcher search``).
+
+Indexes written before this keep the whole text in one file, ``exact.bin`` (the same layout,
+in Whoosh's document order, numbers included), rewritten from the store on every run; they
+keep doing so until ``searcher index --rebuild``.
 
 Loaded, it is one string per title and per text; a search is one C-level substring test
 per field (``needle in field``: about 4 ms for the 10 million characters of the whole xwlb
@@ -31,7 +41,7 @@ import threading
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +53,8 @@ from .analysis import exact_form
 from .rank import Ranking, exact_bm25
 
 FILE = "exact.bin"
+#: The extension of a segment's file (``MAIN_<segment>.exact``).
+SEGMENT_EXT = ".exact"
 MAGIC = b"searcher-exact 3\n"
 #: Files of the previous version (no document numbers, in the store's order) still load.
 _OLD_MAGIC = b"searcher-exact 2\n"
@@ -241,6 +253,116 @@ class ExactText:
         return average
 
 
+def segment_file(folder: Path, segment: Any) -> Path:
+    """The exact-match file of a Whoosh ``segment`` in the index ``folder``."""
+    return folder / segment.make_filename(SEGMENT_EXT)
+
+
+class SegmentText:
+    """The exact-match text of the segment a Whoosh writer is writing in ``folder`` (a
+    :class:`searcher.postings.SegmentSidecar`): each document's id, title and text as it is
+    added, and the live documents of each segment Whoosh merges into it, in its order."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.ids: list[str] = []
+        self.titles: list[str] = []
+        self.texts: list[str] = []
+        #: False once a merged segment had no file (an index written before segment files):
+        #: this one gets none either, and the index keeps its whole-text ``exact.bin``.
+        self.complete = True
+
+    def add(self, fields: Mapping[str, Any]) -> None:
+        self.ids.append(str(fields.get("id", "")))
+        self.titles.append(exact_form(str(fields.get("title") or "")))
+        self.texts.append(exact_form(str(fields.get("text") or "")))
+
+    def add_reader(self, reader: Any) -> None:
+        segment = reader.segment()
+        path = segment_file(self.folder, segment) if segment is not None else None
+        if not self.complete or path is None or not path.exists():
+            self.complete = False
+            return
+        part = ExactText.read(path)
+        if len(part) != reader.doc_count_all():
+            self.complete = False
+            return
+        if not reader.has_deletions():
+            self.ids += part.ids
+            self.titles += part.titles
+            self.texts += part.texts
+            return
+        for docnum in reader.all_doc_ids():
+            self.ids.append(part.ids[docnum])
+            self.titles.append(part.titles[docnum])
+            self.texts.append(part.texts[docnum])
+
+    def write(self, storage: Any, segment: Any) -> None:
+        if not self.complete or len(self.ids) != segment.doc_count_all():
+            return  # the index keeps its whole-text file instead (see ``complete``)
+        count = len(self.ids)
+        text = ExactText(self.ids, self.titles, self.texts, list(range(count)))
+        text.write(segment_file(self.folder, segment))
+
+
+@dataclass(frozen=True)
+class SegmentPart:
+    """One segment's exact-match file: its first document number in the whole index, how
+    many documents it has, and which of them are live when some were deleted since."""
+
+    path: Path
+    offset: int
+    count: int
+    live: list[int] | None = None
+
+
+def segment_parts(folder: Path, reader: Any) -> list[SegmentPart] | None:
+    """Where the exact-match text of each segment Whoosh's ``reader`` reads is; None when a
+    segment has no file (an index written before segment files: see :data:`FILE`)."""
+    parts = []
+    for leaf, offset in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        if count == 0:
+            continue  # an empty index
+        segment = leaf.segment()
+        path = segment_file(folder, segment) if segment is not None else None
+        if path is None or not path.exists():
+            return None
+        live = list(leaf.all_doc_ids()) if leaf.has_deletions() else None
+        parts.append(SegmentPart(path, offset, count, live))
+    return parts
+
+
+def read_segments(parts: Sequence[SegmentPart]) -> ExactText:
+    """The live articles of every segment, in Whoosh's document order, numbered as in the
+    whole index; ValueError when a file is not the segment's."""
+    ids: list[str] = []
+    titles: list[str] = []
+    texts: list[str] = []
+    docnums: list[int] = []
+    for part in parts:
+        text = ExactText.read(part.path)
+        if len(text) != part.count:
+            raise ValueError(f"{part.path}: {len(text)} articles for a segment of {part.count}")
+        if part.live is None:
+            ids += text.ids
+            titles += text.titles
+            texts += text.texts
+            docnums += range(part.offset, part.offset + part.count)
+            continue
+        for docnum in part.live:
+            ids.append(text.ids[docnum])
+            titles.append(text.titles[docnum])
+            texts.append(text.texts[docnum])
+            docnums.append(part.offset + docnum)
+    return ExactText(ids, titles, texts, docnums)
+
+
+def has_segment_files(folder: Path, reader: Any) -> bool:
+    """True when every segment of ``reader`` has its exact-match file."""
+    return segment_parts(folder, reader) is not None
+
+
 class DocSetQuery(wq.Query):
     """A Whoosh query matching a fixed set of documents, each with its own score.
 
@@ -359,21 +481,22 @@ def has_document_numbers(path: Path) -> bool:
 
 
 class LazyExactMatcher:
-    """The :class:`ExactMatcher` of a file in Whoosh's order, read at the first lookup.
+    """The :class:`ExactMatcher` of text in Whoosh's order, read at the first lookup by
+    ``load`` (:func:`read_segments`, or :meth:`ExactText.read` of an older index's file).
 
     A query of dictionary words never needs the exact text, so ``searcher search`` shows
     its results without reading and decompressing it (0.15 s on the whole xwlb corpus).
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, load: Callable[[], ExactText]) -> None:
+        self.load = load
         self._matcher: ExactMatcher | None = None
         self._lock = threading.Lock()
 
     def _loaded(self) -> ExactMatcher:
         with self._lock:
             if self._matcher is None:
-                self._matcher = ExactMatcher(ExactText.read(self.path))
+                self._matcher = ExactMatcher(self.load())
             return self._matcher
 
     def query(self, *args: Any, **kwargs: Any) -> DocSetQuery:

@@ -41,7 +41,7 @@ import whoosh.multiproc
 from whoosh.multiproc import MpWriter, _run_subwriter
 from whoosh.writing import SegmentWriter
 
-from . import dedup
+from . import dedup, exact
 from . import index as ix
 from .analysis import load_segmenter
 from .articles import Article
@@ -242,6 +242,12 @@ def run(
                 "this index counts a word found inside a longer word as a whole occurrence "
                 "(it was made before sub-words were weighted down); 'searcher index "
                 "--rebuild' makes it rank as a new index does"
+            )
+        if previous is not None and (previous / exact.FILE).exists():
+            report.notes.append(
+                "this index keeps the exact-match text of every article in one file, "
+                "written anew on each run (it was made before each segment kept its own); "
+                "'searcher index --rebuild' makes a small run cost only what it adds"
             )
         try:
             if check is not None:
@@ -743,14 +749,23 @@ def _writer(whoosh_ix: Any, documents: int, jobs: int) -> Any:
             whoosh_ix, procs=jobs, batchsize=256, multisegment=True,
             start_method="fork",
         )  # fmt: skip
-    return FastSegmentWriter(whoosh_ix)
+    return IndexSegmentWriter(whoosh_ix)
+
+
+class IndexSegmentWriter(FastSegmentWriter):
+    """Our segment writer, with each segment's exact-match text kept beside it
+    (:class:`searcher.exact.SegmentText`)."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.sidecar = exact.SegmentText(Path(ix.storage.folder))
 
 
 def _subwriter(parent: int, *args: Any) -> None:
     die_with_parent(parent)
     # Whoosh's sub-writer task builds a SegmentWriter by that name: in this forked child
     # only, it is ours.
-    whoosh.multiproc.SegmentWriter = FastSegmentWriter  # type: ignore[misc]
+    whoosh.multiproc.SegmentWriter = IndexSegmentWriter  # type: ignore[misc]
     try:
         _run_subwriter(*args)
     except OSError as error:  # the indexer reports it (a full disk, above all)
@@ -768,6 +783,7 @@ class _ParallelWriter(MpWriter, FastSegmentWriter):
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)  # MpWriter's, which calls SegmentWriter's
         self.pool = TermPool()
+        self.sidecar = exact.SegmentText(Path(ix.storage.folder))
 
     def _new_task(self) -> Any:
         args = (

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter, sub
 from pickle import dumps
-from typing import Any
+from typing import Any, Protocol
 
 from whoosh.codec.whoosh3 import (
     COMPRESSION_MIN_SIZE,
@@ -410,6 +410,9 @@ class FastSegmentWriter(SegmentWriter):
     ``limitmb`` has no effect.
     """
 
+    #: Kept beside each segment this writer finishes, when set (:class:`SegmentSidecar`).
+    sidecar: SegmentSidecar | None = None
+
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self.pool = TermPool()
@@ -420,6 +423,8 @@ class FastSegmentWriter(SegmentWriter):
         self._check_fields(schema, names)
         if any(schema[name].vector or schema[name].separate_spelling() for name in names):
             super().add_document(**fields)  # term vectors and spelling: Whoosh's own way
+            if self.sidecar is not None:
+                self.sidecar.add(fields)
             return
         self._check_state()
         perdocwriter = self.perdocwriter
@@ -458,9 +463,38 @@ class FastSegmentWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+        if self.sidecar is not None:
+            self.sidecar.add(fields)
 
     def _flush_segment(self) -> None:
         flush_segment(self)
+
+    def add_reader(self, reader: Any) -> None:
+        """Whoosh's merge of a segment into this one; the sidecar takes the segment's live
+        documents in the same order."""
+        if self.sidecar is not None:
+            self.sidecar.add_reader(reader)
+        super().add_reader(reader)
+
+    def _finalize_segment(self) -> Any:
+        segment = super()._finalize_segment()  # flushed and assembled: the files are final
+        if self.sidecar is not None:
+            self.sidecar.write(self.storage, segment)
+        return segment
+
+
+class SegmentSidecar(Protocol):
+    """Data of our own kept per Whoosh segment, in a file of the segment's name
+    (``segment.make_filename(ext)``), so that Whoosh removes it with the segment."""
+
+    def add(self, fields: Mapping[str, Any]) -> None:
+        """The next document's fields, as ``add_document`` gets them."""
+
+    def add_reader(self, reader: Any) -> None:
+        """A segment merged into this one: its live documents, in order, come next."""
+
+    def write(self, storage: Any, segment: Any) -> None:
+        """Write the file of the finished ``segment`` (compound files are assembled)."""
 
 
 def flush_segment(writer: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,140 @@ def test_a_warmed_engine_has_its_character_index_and_holds_no_reader(seed_index:
     loaded = getattr(matcher, "_matcher", matcher)
     assert loaded is not None and loaded.text.chars is not None
     assert engine.search('"网格化"').total == engine.search("网格化").total >= 1
+
+
+# --------------------------------------------------------------------------- per segment
+
+
+def _hits(engine: Engine, query: str) -> list[str]:
+    result = engine.search(query, limit=1000)
+    assert result.total == len(result.hits)
+    return sorted(hit.id for hit in result.hits)
+
+
+#: Strings of the seeds (and of the big dump built from their sentences), a character
+#: inside words included, and one found nowhere.
+NEEDLES = ('"网格化"', '"淮安区"', '"蝶"', '"市长"', '"合成编号"', '"2018"', '"不在任何文章里鑫"')
+
+
+#: A page added to an index (a new article, its text found nowhere else).
+ADDED = (
+    "东湖街道开展花卉种植培训\n\n"
+    "5月9日，东湖街道邀请农技人员为居民开展蝴蝶兰种植培训，八十余人参加。\n"
+)
+
+
+def _generation(index: Path) -> Path:
+    return index / (index / "CURRENT").read_text().strip()
+
+
+def test_each_segment_keeps_its_own_exact_text(tmp_path: Path, seeds: Path, big_dump: Path) -> None:
+    # Sub-writers (two jobs, a thousand articles) write their segments' text themselves.
+    index = tmp_path / "index"
+    Engine(index).index([seeds, big_dump], jobs=2)
+    gen = _generation(index)
+    segments = sorted(p.stem for p in gen.glob("MAIN_*.seg"))
+    assert len(segments) >= 2
+    assert sorted(p.stem for p in gen.glob("MAIN_*.exact")) == segments
+    assert not (gen / FILE).exists()
+    every = _seed_text(Engine(index))
+    every.build_char_index()
+    engine = Engine(index)
+    for needle in NEEDLES:
+        found, _ = every.find(needle.strip('"'))
+        assert _hits(engine, needle) == sorted(every.ids[i] for i in found), needle
+
+
+def test_a_small_run_writes_only_the_text_it_adds(tmp_path: Path, seeds: Path) -> None:
+    folder = tmp_path / "dumps"
+    shutil.copytree(seeds, folder)
+    added = folder / "added.txt"
+    index = tmp_path / "index"
+    Engine(index).index([folder])
+    before = {p.name: p.stat().st_ino for p in _generation(index).glob("*.exact")}
+    added.write_text(ADDED, "utf-8")
+    Engine(index).index([folder])
+    after = {p.name: p.stat().st_ino for p in _generation(index).glob("*.exact")}
+    kept = set(before) & set(after)
+    assert kept and all(before[name] == after[name] for name in kept)  # the same files
+    assert len(set(after) - set(before)) == 1
+    engine = Engine(index)
+    assert len(_hits(engine, '"蝴蝶兰种植"')) == 1
+    assert _hits(engine, '"网格化"') == _hits(Engine(index), "网格化")
+
+
+def test_what_a_changed_file_lost_is_no_longer_found(tmp_path: Path) -> None:
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    page = folder / "page.txt"
+    river = "河道清理行动\n\n4月2日，北关街道组织志愿者对辖区内三条河道开展集中清理，{}。\n"
+    page.write_text(river.format("清除垃圾两吨多"), "utf-8")
+    other = "城南社区邀请消防大队教官为居民讲解家庭防火知识，两百余名居民参加培训。"
+    (folder / "other.txt").write_text(f"消防安全培训\n\n{other}\n", "utf-8")
+    index = tmp_path / "index"
+    Engine(index).index([folder])
+    assert len(_hits(Engine(index), '"清除垃圾两吨多"')) == 1
+    page.write_text(river.format("打捞漂浮物三船"), "utf-8")
+    Engine(index).index([folder])
+    engine = Engine(index)
+    assert _hits(engine, '"清除垃圾两吨多"') == []
+    assert len(_hits(engine, '"打捞漂浮物三船"')) == 1
+    assert len(_hits(engine, '"防火知识"')) == 1
+
+
+def test_segments_whoosh_merges_keep_their_text(tmp_path: Path, seeds: Path) -> None:
+    # One run per seed file, one file changed on the way: Whoosh merges the small segments
+    # (its live documents only); the answers are those of one run over the same files.
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    index = tmp_path / "index"
+    files = sorted(seeds.glob("*.txt"))
+    for n, path in enumerate(files):
+        shutil.copy(path, folder / path.name)
+        Engine(index).index([folder])
+        if n == 1:
+            changed = folder / files[0].name
+            changed.write_text(changed.read_text("utf-8") + "\n\n补记\n\n网格化管理再上新台阶。\n")
+            Engine(index).index([folder])
+    runs = len(files) + 1
+    assert len(list(_generation(index).glob("MAIN_*.seg"))) < runs  # some were merged
+    whole = tmp_path / "whole"
+    Engine(whole).index([folder])
+    for needle in NEEDLES:
+        assert _hits(Engine(index), needle) == _hits(Engine(whole), needle), needle
+
+
+def test_an_index_with_one_exact_file_keeps_it(tmp_path: Path, seeds: Path) -> None:
+    # An index written before each segment kept its text: one exact.bin, rewritten by each
+    # run, and a note that --rebuild changes that.
+    from searcher import engine as engine_module
+
+    folder = tmp_path / "dumps"
+    shutil.copytree(seeds, folder)
+    index = tmp_path / "index"
+    Engine(index).index([folder])
+    gen = _generation(index)
+    for path in gen.glob("*.exact"):
+        path.unlink()
+    generation = dataclasses.make_dataclass("G", ["path", "store_path", "ix"])
+    from whoosh import index as whoosh_index
+
+    from searcher import index as ix
+
+    old = generation(gen, gen / ix.STORE, whoosh_index.open_dir(str(gen), indexname=ix.INDEX_NAME))
+    engine_module._write_search_data(old, None)
+    assert (gen / FILE).exists()
+    expected = {needle: _hits(Engine(index), needle) for needle in NEEDLES}
+    assert expected['"网格化"']
+    (folder / "added.txt").write_text(ADDED, "utf-8")
+    report = Engine(index).index([folder])
+    assert any("--rebuild" in note and "exact-match" in note for note in report.notes)
+    gen = _generation(index)
+    assert (gen / FILE).exists()
+    engine = Engine(index)
+    assert len(_hits(engine, '"蝴蝶兰种植"')) == 1
+    assert _hits(engine, '"网格化"') == expected['"网格化"']
+    Engine(index).index([folder], rebuild=True)
+    gen = _generation(index)
+    assert not (gen / FILE).exists() and list(gen.glob("*.exact"))
+    assert _hits(Engine(index), '"网格化"') == expected['"网格化"']
