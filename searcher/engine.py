@@ -492,7 +492,7 @@ class Engine:
                 matcher: _ExactLookups
                 parts = None if path.exists() else exact.segment_parts(gen, searcher.reader())
                 if parts is not None:
-                    matcher = exact.LazyExactMatcher(functools.partial(exact.read_segments, parts))
+                    matcher = exact.LazyExactMatcher(functools.partial(exact.MappedText, parts))
                 elif exact.has_document_numbers(path):
                     matcher = exact.LazyExactMatcher(functools.partial(exact.ExactText.read, path))
                 else:

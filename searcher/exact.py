@@ -5,46 +5,48 @@ string, both sides in :func:`searcher.analysis.exact_form` (NFKC, case, traditio
 simplified, whitespace removed, punctuation kept): what ``grep -F`` finds in the export.
 Word indexes cannot promise that (``"蝶"`` inside ``蝴蝶``, any string the segmenter cuts
 differently), and a character n-gram field costs indexing 4x its speed and 23x the text on
-disk, so each Whoosh segment has a file of its own beside it, written by the segment's writer
-(:class:`SegmentText`, as the sub-writers write the segments, and again when Whoosh merges
-segments)::
+disk, so each Whoosh segment has a file of its own beside it, ``MAIN_<segment>.exact``
+(:func:`write_segment`): the segment's titles and texts as UTF-16, where each field starts,
+and for each character the list of articles holding it. The segment's writer writes it
+(:class:`SegmentText`: the sub-writers for their segments, and again when Whoosh merges
+segments), named as the segment's own files are, so Whoosh removes it with the segment; a
+new generation hard-links the files of the segments it keeps, so a run writes the text of
+the articles it adds, never the whole corpus again.
 
-    MAIN_<segment>.exact   magic line, a header (counts), the article ids, their document
-                           numbers in the segment (uint32), then zlib(UTF-16) of
-                           title0 US text0 US title1 US …
+Readers map the files (:class:`MappedText`): nothing is read whole or decompressed at
+start, a one-off ``searcher search`` reads the pages its needle needs, and every server
+process shares the same pages. A lookup takes, per segment, the articles holding the
+needle's two rarest characters (their lists) and tests each of them with a C-level
+substring search in its mapped fields, skipping the articles Whoosh marks deleted; the
+segment's live articles are numbered from its document offset, so nothing maps ids to
+document numbers (which would read every stored document).
 
-It is named as the segment's own files are, so Whoosh removes it with the segment; a new
-generation hard-links the files of the segments it keeps, so a run writes the text of the
-articles it adds, never the whole corpus again. A reader takes each segment's live documents
-(Whoosh marks deleted ones in the TOC) at the segment's document offset: nothing maps ids to
-document numbers, which would read every stored document (0.5-1 s on the whole xwlb corpus,
-on each start of ``searcher search``).
+Indexes written before this keep the whole text in one file, ``exact.bin`` (:class:`ExactText`:
+ids, document numbers, then zlib(UTF-16) of title0 US text0 US title1 US …), rewritten from
+the store on every run until ``searcher index --rebuild``. Loaded, it is one string per
+title and per text; a search is one C-level substring test per field (about 4 ms for the 10
+million characters of the whole xwlb corpus). A process that keeps scanning soon builds a
+:class:`CharIndex` in memory and then tests only the articles that hold the needle's
+rarest character.
 
-Indexes written before this keep the whole text in one file, ``exact.bin`` (the same layout,
-in Whoosh's document order, numbers included), rewritten from the store on every run; they
-keep doing so until ``searcher index --rebuild``.
-
-Loaded, it is one string per title and per text; a search is one C-level substring test
-per field (``needle in field``: about 4 ms for the 10 million characters of the whole xwlb
-corpus, however many articles match). A process that keeps scanning (the web server, a
-benchmark) soon builds a :class:`CharIndex` in memory, which characters each article holds,
-and then tests only the articles that hold the needle's rarest character. The matching
-articles become a :class:`DocSetQuery` that Whoosh ranks, filters and paginates like any other
-query, so totals and pages stay exact.
+Either way the matching articles become a :class:`DocSetQuery` that Whoosh ranks, filters
+and paginates like any other query, so totals and pages stay exact.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import struct
 import threading
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from whoosh import matching
 from whoosh import query as wq
@@ -280,29 +282,348 @@ class SegmentText:
     def add_reader(self, reader: Any) -> None:
         segment = reader.segment()
         path = segment_file(self.folder, segment) if segment is not None else None
-        if not self.complete or path is None or not path.exists():
+        if not self.complete or path is None or not is_segment_file(path):
             self.complete = False
             return
-        part = ExactText.read(path)
+        part = SegmentMap(path)
         if len(part) != reader.doc_count_all():
             self.complete = False
             return
-        if not reader.has_deletions():
-            self.ids += part.ids
-            self.titles += part.titles
-            self.texts += part.texts
-            return
+        ids = part.ids()
         for docnum in reader.all_doc_ids():
-            self.ids.append(part.ids[docnum])
-            self.titles.append(part.titles[docnum])
-            self.texts.append(part.texts[docnum])
+            self.ids.append(ids[docnum])
+            self.titles.append(part.field(2 * docnum))
+            self.texts.append(part.field(2 * docnum + 1))
 
     def write(self, storage: Any, segment: Any) -> None:
         if not self.complete or len(self.ids) != segment.doc_count_all():
             return  # the index keeps its whole-text file instead (see ``complete``)
-        count = len(self.ids)
-        text = ExactText(self.ids, self.titles, self.texts, list(range(count)))
-        text.write(segment_file(self.folder, segment))
+        write_segment(segment_file(self.folder, segment), self.ids, self.titles, self.texts)
+
+
+# --------------------------------------------------------------------------- segment files
+
+SEGMENT_MAGIC = b"searcher-exact-segment 1\n"
+# articles, bytes of ids, UTF-16 units of every field (separators included), characters,
+# UTF-16 units of the texts alone (their average length, for BM25)
+_SEGMENT_HEADER = struct.Struct("<QQQQQ")
+_UNIT_SEPARATOR = SEPARATOR.encode("utf-16-le")
+
+
+def _pad(at: int) -> int:
+    return -at % 8
+
+
+def write_segment(
+    path: Path, ids: Sequence[str], titles: Sequence[str], texts: Sequence[str]
+) -> None:
+    """Write one segment's exact-match file (a new file, replaced whole)::
+
+        magic line, header (articles, id bytes, field units, characters, text units)
+        ids               ASCII, one a line
+        field starts      uint64 × (2·articles + 1), in UTF-16 units: title k is field 2k,
+                          text k field 2k + 1, each followed by a separator
+        text              UTF-16-LE of every field
+        characters        uint32 × characters, ascending code points
+        counts            uint32 × characters: how many articles hold each
+        list ends         uint64 × (characters + 1): where each one's list is in the lists
+        lists             per character, zlib of the ascending article numbers holding it
+                          (title or text), as uint32 differences
+
+    Sections start at multiples of 8 bytes. Readers map the file (:class:`SegmentMap`) and
+    read only what a lookup needs: the lists of the needle's characters, the fields of the
+    articles they name.
+    """
+    count = len(ids)
+    encoded = [f.encode("utf-16-le") for pair in zip(titles, texts, strict=True) for f in pair]
+    starts = array("Q", [0])
+    at = 0
+    for data in encoded:
+        at += len(data) // 2 + 1
+        starts.append(at)
+    holders: dict[str, list[int]] = {}
+    for number, (title, text) in enumerate(zip(titles, texts, strict=True)):
+        for char in set(text).union(title):
+            found = holders.get(char)
+            if found is None:
+                holders[char] = [number]
+            else:
+                found.append(number)
+    chars = sorted(holders)
+    codes = array("I", map(ord, chars))
+    counts = array("I", (len(holders[c]) for c in chars))
+    ends = array("Q", [0])
+    lists = []
+    for char in chars:
+        numbers = holders[char]
+        gaps = array("I", [numbers[0]])
+        gaps.extend(b - a for a, b in pairwise(numbers))
+        packed = zlib.compress(gaps.tobytes(), 1)
+        lists.append(packed)
+        ends.append(ends[-1] + len(packed))
+    id_bytes = "\n".join(ids).encode("ascii")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(SEGMENT_MAGIC)
+        text_units = sum(len(data) for data in encoded[1::2]) // 2
+        handle.write(_SEGMENT_HEADER.pack(count, len(id_bytes), at, len(chars), text_units))
+        written = len(SEGMENT_MAGIC) + _SEGMENT_HEADER.size
+        for section in (id_bytes, starts.tobytes(), None, codes.tobytes(), counts.tobytes(),
+                        ends.tobytes()):  # fmt: skip
+            if section is None:  # the text, field after field
+                for data in encoded:
+                    handle.write(data)
+                    handle.write(_UNIT_SEPARATOR)
+                written += 2 * at
+            else:
+                handle.write(section)
+                written += len(section)
+            handle.write(bytes(_pad(written)))
+            written += _pad(written)
+        for packed in lists:
+            handle.write(packed)
+    os.replace(tmp, path)
+
+
+def is_segment_file(path: Path) -> bool:
+    """True when ``path`` is a segment's exact-match file of the current version."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SEGMENT_MAGIC)) == SEGMENT_MAGIC
+    except OSError:
+        return False
+
+
+class SegmentMap:
+    """One segment's exact-match file, mapped: fields and character lists read on demand,
+    from pages the system shares between the processes that map the same file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with open(path, "rb") as handle:
+            try:
+                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            except ValueError:  # an empty file
+                raise ValueError(f"{path}: not an exact-match segment file") from None
+        data = self._map
+        if data[: len(SEGMENT_MAGIC)] != SEGMENT_MAGIC:
+            raise ValueError(f"{path}: not an exact-match segment file")
+        at = len(SEGMENT_MAGIC)
+        try:
+            count, id_bytes, units, chars, text_units = _SEGMENT_HEADER.unpack_from(data, at)
+        except struct.error:
+            raise ValueError(f"{path}: truncated exact-match segment file") from None
+        at += _SEGMENT_HEADER.size
+        view = memoryview(data)
+
+        def section(size: int) -> tuple[int, memoryview]:
+            nonlocal at
+            start = at
+            at += size + _pad(at + size)
+            if at > len(data) + 8:
+                raise ValueError(f"{path}: truncated exact-match segment file")
+            return start, view[start : start + size]
+
+        self.count = count
+        #: The length of all its texts together, in UTF-16 units.
+        self.text_units = text_units
+        self._ids_at, _ = section(id_bytes)
+        self._id_bytes = id_bytes
+        self.starts = section(8 * (2 * count + 1))[1].cast("Q")
+        self._text_at, _ = section(2 * units)
+        self.chars = section(4 * chars)[1].cast("I")
+        self.counts = section(4 * chars)[1].cast("I")
+        self.ends = section(8 * (chars + 1))[1].cast("Q")
+        self._lists_at = at
+        if self.starts[-1] != units or at + (self.ends[-1] if chars else 0) > len(data):
+            raise ValueError(f"{path}: truncated exact-match segment file")
+
+    def __len__(self) -> int:
+        return self.count
+
+    def ids(self) -> list[str]:
+        raw = self._map[self._ids_at : self._ids_at + self._id_bytes]
+        return raw.decode("ascii").split("\n") if self.count else []
+
+    def span(self, number: int) -> tuple[int, int]:
+        """Where field ``number`` (title k is 2k, text k 2k + 1) is in the file, in bytes."""
+        at = self._text_at
+        return at + 2 * self.starts[number], at + 2 * self.starts[number + 1] - 2
+
+    def field(self, number: int) -> str:
+        start, end = self.span(number)
+        return self._map[start:end].decode("utf-16-le")
+
+    def length(self, number: int) -> int:
+        """Field ``number``'s length in UTF-16 units (its characters, but for the rare ones
+        outside the basic plane, which count two)."""
+        return self.starts[number + 1] - self.starts[number] - 1
+
+    def holds(self, needle: bytes, number: int) -> bool:
+        """True when field ``number`` contains ``needle`` (UTF-16-LE)."""
+        start, end = self.span(number)
+        found = self._map.find(needle, start, end)
+        while found >= 0 and (found - start) & 1:  # inside a character, not at one
+            found = self._map.find(needle, found + 1, end)
+        return found >= 0
+
+    def holding(self, char: str) -> list[int]:
+        """The articles (ascending) whose title or text holds ``char``."""
+        code = ord(char)
+        k = bisect_left(self.chars, code)
+        if k == len(self.chars) or self.chars[k] != code:
+            return []
+        start = self._lists_at + self.ends[k]
+        gaps = array("I")
+        gaps.frombytes(zlib.decompress(self._map[start : self._lists_at + self.ends[k + 1]]))
+        return list(accumulate(gaps))
+
+    def how_many(self, char: str) -> int:
+        """How many articles hold ``char`` (in their title or text)."""
+        code = ord(char)
+        k = bisect_left(self.chars, code)
+        return self.counts[k] if k < len(self.chars) and self.chars[k] == code else 0
+
+    def candidates(self, needle: str) -> list[int]:
+        """The articles (ascending) holding the needle's two rarest characters: a superset
+        of those that contain it, usually close to them."""
+        rarest = sorted(set(needle), key=self.how_many)
+        if not rarest or self.how_many(rarest[0]) == 0:
+            return []
+        found = self.holding(rarest[0])
+        if len(rarest) > 1 and len(found) > 32:
+            also = set(self.holding(rarest[1]))
+            found = [n for n in found if n in also]
+        return found
+
+
+class _Fields(Sequence[str]):
+    """Titles (``kind`` 0) or texts (1) of a :class:`MappedText`, by position, decoded when
+    asked for."""
+
+    def __init__(self, text: MappedText, kind: int) -> None:
+        self._text = text
+        self._kind = kind
+
+    def __len__(self) -> int:
+        return len(self._text)
+
+    @overload
+    def __getitem__(self, position: int) -> str: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[str]: ...
+    def __getitem__(self, position: int | slice) -> str | list[str]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        segment, number = self._text.locate(position)
+        return segment.field(2 * number + self._kind)
+
+
+class MappedText:
+    """The exact-match text of an index whose segments have their own files: the live
+    articles of every segment, in Whoosh's document order, numbered as in the whole index;
+    the same lookups as :class:`ExactText`, on the mapped files, always through their
+    character lists (nothing is read whole, so a one-off search reads what it needs)."""
+
+    def __init__(self, parts: Sequence[SegmentPart]) -> None:
+        self.segments: list[SegmentMap] = []
+        #: Per segment: the position of its first live article, and for a segment with
+        #: deletions, each article's position among the live ones (-1 when deleted).
+        self._bases: list[int] = []
+        self._ranks: list[array[int] | None] = []
+        self._live: list[array[int] | None] = []
+        docnums = array("q")
+        for part in parts:
+            segment = SegmentMap(part.path)
+            if len(segment) != part.count:
+                raise ValueError(
+                    f"{part.path}: {len(segment)} articles for a segment of {part.count}"
+                )
+            self._bases.append(len(docnums))
+            self.segments.append(segment)
+            if part.live is None:
+                self._ranks.append(None)
+                self._live.append(None)
+                docnums.extend(range(part.offset, part.offset + part.count))
+                continue
+            ranks = array("i", [-1]) * part.count
+            for rank, number in enumerate(part.live):
+                ranks[number] = rank
+            self._ranks.append(ranks)
+            self._live.append(array("I", part.live))
+            docnums.extend(part.offset + number for number in part.live)
+        self.docnums = docnums
+        self.titles = _Fields(self, 0)
+        self.texts = _Fields(self, 1)
+        #: Always searched through the segments' character lists.
+        self.chars = True
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+    def build_char_index(self) -> None:
+        """Nothing to build: each segment's file has its character lists."""
+
+    def locate(self, position: int) -> tuple[SegmentMap, int]:
+        """The segment and the article number in it of the article at ``position``."""
+        if not 0 <= position < len(self.docnums):
+            raise IndexError(position)
+        k = bisect_right(self._bases, position) - 1
+        live = self._live[k]
+        offset = position - self._bases[k]
+        return self.segments[k], offset if live is None else live[offset]
+
+    @property
+    def ids(self) -> list[str]:
+        """Every article's id, by position (read from the files when asked for)."""
+        out: list[str] = []
+        for segment, live in zip(self.segments, self._live, strict=True):
+            ids = segment.ids()
+            out += ids if live is None else [ids[n] for n in live]
+        return out
+
+    def find(
+        self, needle: str, field: str | None = None, within: Sequence[int] | None = None
+    ) -> tuple[list[int], set[int]]:
+        """As :meth:`ExactText.find`: positions (ascending) of the articles whose title or
+        text (or only ``field``) contains ``needle``, among ``within`` when given; and those
+        whose title does."""
+        if not needle:
+            return [], set()
+        wanted = needle.encode("utf-16-le")
+        allowed = None if within is None else set(within)
+        found: list[int] = []
+        titled: set[int] = set()
+        for segment, base, ranks in zip(self.segments, self._bases, self._ranks, strict=True):
+            for number in segment.candidates(needle):
+                position = base + number if ranks is None else ranks[number]
+                if ranks is not None:
+                    if position < 0:
+                        continue  # deleted since
+                    position += base
+                if allowed is not None and position not in allowed:
+                    continue
+                in_title = field != "text" and segment.holds(wanted, 2 * number)
+                if in_title:
+                    titled.add(position)
+                    found.append(position)
+                elif field != "title" and segment.holds(wanted, 2 * number + 1):
+                    found.append(position)
+        return found, titled
+
+    def average_length(self) -> float:
+        """The mean length of the texts (UTF-16 units), computed once."""
+        average = self.__dict__.get("_average_length")
+        if average is None:
+            total = 0
+            for segment, ranks in zip(self.segments, self._ranks, strict=True):
+                total += segment.text_units
+                if ranks is not None:  # less the deleted ones
+                    gone = (n for n, rank in enumerate(ranks) if rank < 0)
+                    total -= sum(segment.length(2 * n + 1) for n in gone)
+            average = total / max(len(self), 1)
+            self.__dict__["_average_length"] = average
+        return average
 
 
 @dataclass(frozen=True)
@@ -326,36 +647,11 @@ def segment_parts(folder: Path, reader: Any) -> list[SegmentPart] | None:
             continue  # an empty index
         segment = leaf.segment()
         path = segment_file(folder, segment) if segment is not None else None
-        if path is None or not path.exists():
+        if path is None or not is_segment_file(path):
             return None
         live = list(leaf.all_doc_ids()) if leaf.has_deletions() else None
         parts.append(SegmentPart(path, offset, count, live))
     return parts
-
-
-def read_segments(parts: Sequence[SegmentPart]) -> ExactText:
-    """The live articles of every segment, in Whoosh's document order, numbered as in the
-    whole index; ValueError when a file is not the segment's."""
-    ids: list[str] = []
-    titles: list[str] = []
-    texts: list[str] = []
-    docnums: list[int] = []
-    for part in parts:
-        text = ExactText.read(part.path)
-        if len(text) != part.count:
-            raise ValueError(f"{part.path}: {len(text)} articles for a segment of {part.count}")
-        if part.live is None:
-            ids += text.ids
-            titles += text.titles
-            texts += text.texts
-            docnums += range(part.offset, part.offset + part.count)
-            continue
-        for docnum in part.live:
-            ids.append(text.ids[docnum])
-            titles.append(text.titles[docnum])
-            texts.append(text.texts[docnum])
-            docnums.append(part.offset + docnum)
-    return ExactText(ids, titles, texts, docnums)
 
 
 def has_segment_files(folder: Path, reader: Any) -> bool:
@@ -426,12 +722,12 @@ class SortedListMatcher(matching.ListMatcher):
 class ExactMatcher:
     """Exact matches of one generation as Whoosh queries for one searcher's numbering."""
 
-    def __init__(self, text: ExactText, searcher: Any = None) -> None:
+    def __init__(self, text: ExactText | MappedText, searcher: Any = None) -> None:
         # In Whoosh's order, so that positions found are document numbers in order.
-        if text.docnums is None:
+        if isinstance(text, ExactText) and text.docnums is None:
             text = text.in_whoosh_order(searcher.reader())
         self.text = text
-        self.docnums: list[int] = text.docnums or []
+        self.docnums: Sequence[int] = text.docnums if text.docnums is not None else []
 
     def warm(self) -> None:
         """Build the character index now (a server, before its first request)."""
@@ -482,13 +778,14 @@ def has_document_numbers(path: Path) -> bool:
 
 class LazyExactMatcher:
     """The :class:`ExactMatcher` of text in Whoosh's order, read at the first lookup by
-    ``load`` (:func:`read_segments`, or :meth:`ExactText.read` of an older index's file).
+    ``load`` (:class:`MappedText` of the segments' files, or :meth:`ExactText.read` of an
+    older index's whole-text file).
 
     A query of dictionary words never needs the exact text, so ``searcher search`` shows
     its results without reading and decompressing it (0.15 s on the whole xwlb corpus).
     """
 
-    def __init__(self, load: Callable[[], ExactText]) -> None:
+    def __init__(self, load: Callable[[], ExactText | MappedText]) -> None:
         self.load = load
         self._matcher: ExactMatcher | None = None
         self._lock = threading.Lock()

@@ -82,9 +82,10 @@ def exact_bm25(
     average = average_length or 1.0
     scores = []
     for i in found:
-        text = texts[i] if field != "title" else ""
+        body = texts[i]
+        text = body if field != "title" else ""
         tf = (weight * titles[i].count(needle) if field != "text" else 0) + text.count(needle)
-        scores.append(bm25(scale, tf, len(texts[i]), average, b, k1))
+        scores.append(bm25(scale, tf, len(body), average, b, k1))
     return scores
 
 

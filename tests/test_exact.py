@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searcher.engine import Engine
-from searcher.exact import CHAR_INDEX_AFTER, FILE, ExactText
+from searcher.exact import (
+    CHAR_INDEX_AFTER,
+    FILE,
+    ExactText,
+    MappedText,
+    SegmentPart,
+    segment_parts,
+    write_segment,
+)
 
 
 @pytest.fixture
@@ -249,3 +257,65 @@ def test_an_index_with_one_exact_file_keeps_it(tmp_path: Path, seeds: Path) -> N
     gen = _generation(index)
     assert not (gen / FILE).exists() and list(gen.glob("*.exact"))
     assert _hits(Engine(index), '"网格化"') == expected['"网格化"']
+
+
+def _mapped(index: Path) -> tuple[MappedText, ExactText]:
+    """The mapped text of an index's segments, and the same articles scanned whole."""
+    from whoosh import index as whoosh_index
+
+    from searcher import index as ix
+
+    gen = _generation(index)
+    with whoosh_index.open_dir(str(gen), indexname=ix.INDEX_NAME).reader() as reader:
+        parts = segment_parts(gen, reader)
+    assert parts is not None
+    mapped = MappedText(parts)
+    whole = ExactText(mapped.ids, list(mapped.titles), list(mapped.texts), list(mapped.docnums))
+    return mapped, whole
+
+
+def test_the_mapped_files_find_what_a_full_scan_finds(tmp_path: Path, seeds: Path) -> None:
+    # Two runs and a changed file: segments with deleted articles among them.
+    folder = tmp_path / "dumps"
+    shutil.copytree(seeds, folder)
+    index = tmp_path / "index"
+    Engine(index).index([folder])
+    first = sorted(folder.glob("*.txt"))[0]
+    first.write_text(first.read_text("utf-8").replace("网格化", "网络化"), "utf-8")
+    (folder / "added.txt").write_text(ADDED, "utf-8")
+    Engine(index).index([folder])
+    mapped, whole = _mapped(index)
+    assert any(ranks is not None for ranks in mapped._ranks)  # a segment lost articles
+    assert len(mapped) == len(whole) == Engine(index).stats()["articles"]
+    needles = {"蝶", "网格化", "网络化", "蝴蝶兰", "淮安区", "的", "市长", "2018", "。", "鑫鑫"}
+    for text in whole.texts:
+        for start in range(0, len(text), 89):
+            needles.update({text[start : start + 1], text[start : start + 5]})
+    every = range(len(whole))
+    for needle in sorted(needles):
+        assert mapped.find(needle) == whole.find(needle), needle
+        assert mapped.find(needle, "title") == whole.find(needle, "title"), needle
+        assert mapped.find(needle, "text") == whole.find(needle, "text"), needle
+        assert mapped.find(needle, within=every[1::3]) == whole.find(needle, within=every[1::3])
+    assert mapped.average_length() == pytest.approx(whole.average_length())
+
+
+def test_characters_outside_the_basic_plane_are_found_whole(tmp_path: Path) -> None:
+    # 𠮷 is two UTF-16 units: a match must start at a character, never inside one.
+    path = tmp_path / "segment.exact"
+    titles = ["𠮷野家开业", "吉野家"]
+    texts = ["店名𠮷野家，𠮷字上土下口。", "吉祥"]
+    write_segment(path, ["a", "b"], titles, texts)
+    mapped = MappedText([SegmentPart(path, 0, 2)])
+    assert mapped.find("𠮷野家") == ([0], {0})
+    assert mapped.find("野家") == ([0, 1], {0, 1})
+    assert mapped.find("吉") == ([1], {1})
+    assert mapped.texts[0] == texts[0] and mapped.titles[1] == "吉野家"
+
+
+def test_a_damaged_segment_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "segment.exact"
+    write_segment(path, ["a"], ["标题"], ["正文"])
+    path.write_bytes(path.read_bytes()[:60])
+    with pytest.raises(ValueError, match=r"segment\.exact"):
+        MappedText([SegmentPart(path, 0, 1)])
