@@ -2,7 +2,9 @@
 
 Whoosh holds what search needs (terms, positions, facet columns) for the one shown copy of
 each cluster; the store holds the full records, so ``show``, ``export`` and snippets read
-from it, and incremental indexing knows which file gave which articles.
+from it, and incremental indexing knows which file gave which articles. Texts are kept as
+zlib of their UTF-8 (:func:`pack_text`): the exact-match files beside the segments hold them
+again, uncompressed, for quoted search.
 
 The store also keeps the cleaner's cross-page statistics of every indexed page (``pages``:
 which site it belongs to; ``page_lines``: the short lines it shows, as fingerprints;
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -81,6 +84,21 @@ CREATE TABLE IF NOT EXISTS line_samples (
     PRIMARY KEY (site, fingerprint)
 );
 """
+
+#: Article texts are kept as zlib of their UTF-8 (less than half the size for Chinese news);
+#: stores written before keep plain text, read as it is.
+_TEXT_LEVEL = 6
+
+
+def pack_text(text: str) -> bytes:
+    """An article's text as the store keeps it."""
+    return zlib.compress(text.encode("utf-8"), _TEXT_LEVEL)
+
+
+def unpack_text(value: str | bytes) -> str:
+    """An article's text from the store (compressed, or plain in an older store)."""
+    return zlib.decompress(value).decode("utf-8") if isinstance(value, bytes) else value
+
 
 _ARTICLE_COLUMNS = (
     "id, cluster, shown, path, page, title, date, region, source, reporter, url, text, fingerprint"
@@ -151,7 +169,7 @@ class Store:
             (
                 article.id, cluster, int(shown), article.path, article.page, article.title,
                 article.date, article.region, article.source, article.reporter, article.url,
-                article.text, fingerprint, minhash,
+                pack_text(article.text), fingerprint, minhash,
             ),
         )  # fmt: skip
 
@@ -184,7 +202,7 @@ class Store:
 
     def text(self, article_id: str) -> str | None:
         row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return row[0] if row else None
+        return unpack_text(row[0]) if row else None
 
     def titles_and_texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """``(title, text)`` of each of ``ids`` found, in one query."""
@@ -195,7 +213,7 @@ class Store:
             rows = self.db.execute(
                 f"SELECT id, title, text FROM articles WHERE id IN ({marks})", chunk
             )
-            out.update((row[0], (row[1] or "", row[2] or "")) for row in rows)
+            out.update((row[0], (row[1] or "", unpack_text(row[2] or ""))) for row in rows)
         return out
 
     def delete_articles(self, ids: Iterable[str]) -> None:
@@ -309,7 +327,7 @@ class Store:
         """``(id, title, text)`` of every shown article: what search can find."""
         rows = self.db.execute("SELECT id, title, text FROM articles WHERE shown = 1")
         for row in rows:
-            yield row[0], row[1], row[2]
+            yield row[0], row[1], unpack_text(row[2])
 
     def count(self, shown_only: bool = True) -> int:
         where = " WHERE shown = 1" if shown_only else ""
@@ -320,7 +338,7 @@ class Store:
         return Article(
             id=row["id"],
             title=row["title"],
-            text=row["text"],
+            text=unpack_text(row["text"]),
             path=row["path"],
             date=row["date"],
             region=row["region"],
