@@ -217,6 +217,24 @@ class ExactText:
             return [i for i in within if i in titled or needle in texts[i]], titled
         return [i for i in within if needle in texts[i]], titled
 
+    def find_counted(
+        self, needle: str, field: str | None = None, within: Sequence[int] | None = None
+    ) -> tuple[list[int], set[int], list[tuple[int, int, int]]]:
+        """:meth:`find`, and for each article found how often its title and its text hold
+        ``needle`` (0 for the one a ``field`` leaves out), and its text's length: what
+        :func:`searcher.rank.exact_bm25` needs."""
+        found, titled = self.find(needle, field, within)
+        titles, texts = self.titles, self.texts
+        counts = [
+            (
+                titles[i].count(needle) if field != "text" else 0,
+                texts[i].count(needle) if field != "title" else 0,
+                len(texts[i]),
+            )
+            for i in found
+        ]
+        return found, titled, counts
+
     def reordered(self, order: Sequence[int]) -> ExactText:
         """The same articles in ``order`` (positions in ``ids``).
 
@@ -497,6 +515,21 @@ class SegmentMap:
         return found
 
 
+def _count(data: mmap.mmap, needle: bytes, start: int, end: int) -> int:
+    """How many times ``needle`` (UTF-16-LE) is in the mapped bytes from ``start`` to
+    ``end`` (both at characters), without overlaps, as ``str.count`` counts."""
+    find = data.find
+    count = 0
+    at = find(needle, start, end)
+    while at >= 0:
+        if at & 1:  # inside a character
+            at = find(needle, at + 1, end)
+        else:
+            count += 1
+            at = find(needle, at + len(needle), end)
+    return count
+
+
 class _Fields(Sequence[str]):
     """Titles (``kind`` 0) or texts (1) of a :class:`MappedText`, by position, decoded when
     asked for."""
@@ -588,28 +621,64 @@ class MappedText:
         """As :meth:`ExactText.find`: positions (ascending) of the articles whose title or
         text (or only ``field``) contains ``needle``, among ``within`` when given; and those
         whose title does."""
-        if not needle:
-            return [], set()
-        wanted = needle.encode("utf-16-le")
-        allowed = None if within is None else set(within)
+        found, titled, _ = self._find(needle, field, within, counted=False)
+        return found, titled
+
+    def find_counted(
+        self, needle: str, field: str | None = None, within: Sequence[int] | None = None
+    ) -> tuple[list[int], set[int], list[tuple[int, int, int]]]:
+        """As :meth:`ExactText.find_counted`, counting in the mapped fields."""
+        return self._find(needle, field, within, counted=True)
+
+    def _find(
+        self, needle: str, field: str | None, within: Sequence[int] | None, counted: bool
+    ) -> tuple[list[int], set[int], list[tuple[int, int, int]]]:
         found: list[int] = []
         titled: set[int] = set()
+        counts: list[tuple[int, int, int]] = []
+        if not needle:
+            return found, titled, counts
+        wanted = needle.encode("utf-16-le")
+        allowed = None if within is None else set(within)
+        in_title_only, in_text_only = field == "title", field == "text"
         for segment, base, ranks in zip(self.segments, self._bases, self._ranks, strict=True):
+            data, starts, at = segment._map, segment.starts, segment._text_at
+            find = data.find
             for number in segment.candidates(needle):
-                position = base + number if ranks is None else ranks[number]
-                if ranks is not None:
+                if ranks is None:
+                    position = base + number
+                else:
+                    position = ranks[number]
                     if position < 0:
                         continue  # deleted since
                     position += base
                 if allowed is not None and position not in allowed:
                     continue
-                in_title = field != "text" and segment.holds(wanted, 2 * number)
-                if in_title:
+                # Title, separator, text: one search finds the first occurrence in either (a
+                # needle never holds the separator), and the title holds it if that is there.
+                title_start = at + 2 * starts[2 * number]
+                text_start = at + 2 * starts[2 * number + 1]
+                title_end = text_start - 2
+                text_end = at + 2 * starts[2 * number + 2] - 2
+                low = text_start if in_text_only else title_start
+                high = title_end if in_title_only else text_end
+                first = find(wanted, low, high)
+                while first >= 0 and first & 1:  # inside a character, not at one
+                    first = find(wanted, first + 1, high)
+                if first < 0:
+                    continue
+                found.append(position)
+                if first < title_end:
                     titled.add(position)
-                    found.append(position)
-                elif field != "title" and segment.holds(wanted, 2 * number + 1):
-                    found.append(position)
-        return found, titled
+                if counted:
+                    length = (text_end - text_start) // 2
+                    if first < title_end:
+                        in_title = _count(data, wanted, first, title_end)
+                        in_text = 0 if in_title_only else _count(data, wanted, text_start, text_end)
+                    else:
+                        in_title, in_text = 0, _count(data, wanted, first, text_end)
+                    counts.append((in_title, in_text, length))
+        return found, titled, counts
 
     def average_length(self) -> float:
         """The mean length of the texts (UTF-16 units), computed once."""
@@ -752,15 +821,13 @@ class ExactMatcher:
             positions = [
                 i for i, d in zip(at, within, strict=True) if i < len(docnums) and docnums[i] == d
             ]
-        found, titled = self.text.find(needle, field, positions)
         label = f"{field or '*'}:{needle}"
         if ranking is not None:
             text = self.text
-            bm25 = exact_bm25(
-                needle, text.titles, text.texts, found, len(docnums), text.average_length(),
-                ranking, field,
-            )  # fmt: skip
+            found, _, counts = text.find_counted(needle, field, positions)
+            bm25 = exact_bm25(counts, len(docnums), text.average_length(), ranking, field)
             return DocSetQuery([docnums[i] for i in found], [score * s for s in bm25], label)
+        found, titled = self.text.find(needle, field, positions)
         boosted = score * TITLE_WEIGHT
         return DocSetQuery(
             [docnums[i] for i in found], [boosted if i in titled else score for i in found], label

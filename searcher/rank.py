@@ -64,28 +64,24 @@ def idf(documents: int, holding: int) -> float:
 
 
 def exact_bm25(
-    needle: str,
-    titles: Sequence[str],
-    texts: Sequence[str],
-    found: Sequence[int],
+    counts: Sequence[tuple[int, int, int]],
     documents: int,
     average_length: float,
     ranking: Ranking,
     field: str | None = None,
 ) -> list[float]:
-    """BM25 of ``needle`` (exact form) in each article ``found`` (positions in ``titles`` and
-    ``texts``): its count in the text plus :attr:`Ranking.title_weight` times its count in the
-    title, against the text's length, with the idf of how many articles hold it."""
+    """BM25 of a string (exact form) in each article holding it, from ``counts``: how often
+    its title holds the string, how often its text does, and the text's length. The count in
+    the text plus :attr:`Ranking.title_weight` times the count in the title (only one of them
+    for a ``field``), against the text's length, with the idf of how many articles hold it."""
     weight = ranking.title_weight
-    scale = idf(documents, len(found))
+    scale = idf(documents, len(counts))
     k1, b = ranking.k1, ranking.b
     average = average_length or 1.0
     scores = []
-    for i in found:
-        body = texts[i]
-        text = body if field != "title" else ""
-        tf = (weight * titles[i].count(needle) if field != "text" else 0) + text.count(needle)
-        scores.append(bm25(scale, tf, len(body), average, b, k1))
+    for in_title, in_text, length in counts:
+        tf = (weight * in_title if field != "text" else 0) + (in_text if field != "title" else 0)
+        scores.append(bm25(scale, tf, length, average, b, k1))
     return scores
 
 

@@ -297,6 +297,9 @@ def test_the_mapped_files_find_what_a_full_scan_finds(tmp_path: Path, seeds: Pat
         assert mapped.find(needle, "title") == whole.find(needle, "title"), needle
         assert mapped.find(needle, "text") == whole.find(needle, "text"), needle
         assert mapped.find(needle, within=every[1::3]) == whole.find(needle, within=every[1::3])
+        # The counts BM25 scores them by (title, text, text length), as str.count counts.
+        for field in (None, "title", "text"):
+            assert mapped.find_counted(needle, field) == whole.find_counted(needle, field)
     assert mapped.average_length() == pytest.approx(whole.average_length())
 
 
@@ -310,6 +313,7 @@ def test_characters_outside_the_basic_plane_are_found_whole(tmp_path: Path) -> N
     assert mapped.find("𠮷野家") == ([0], {0})
     assert mapped.find("野家") == ([0, 1], {0, 1})
     assert mapped.find("吉") == ([1], {1})
+    assert mapped.find_counted("𠮷") == ([0], {0}, [(1, 2, 15)])  # 15 UTF-16 units
     assert mapped.texts[0] == texts[0] and mapped.titles[1] == "吉野家"
 
 
