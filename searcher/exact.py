@@ -52,6 +52,7 @@ from whoosh import matching
 from whoosh import query as wq
 
 from .analysis import exact_form
+from .errors import SearcherError
 from .rank import Ranking, exact_bm25
 
 FILE = "exact.bin"
@@ -860,7 +861,13 @@ class LazyExactMatcher:
     def _loaded(self) -> ExactMatcher:
         with self._lock:
             if self._matcher is None:
-                self._matcher = ExactMatcher(self.load())
+                try:
+                    self._matcher = ExactMatcher(self.load())
+                except (OSError, ValueError) as error:
+                    raise SearcherError(
+                        f"the exact-match text cannot be read ({error}); quoted strings need "
+                        "it, words do not: 'searcher index --rebuild' writes it anew"
+                    ) from None
             return self._matcher
 
     def query(self, *args: Any, **kwargs: Any) -> DocSetQuery:

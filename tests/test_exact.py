@@ -323,3 +323,24 @@ def test_a_damaged_segment_file_is_named(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:60])
     with pytest.raises(ValueError, match=r"segment\.exact"):
         MappedText([SegmentPart(path, 0, 1)])
+
+
+def test_a_damaged_segment_file_is_one_line_and_words_still_work(
+    tmp_path: Path, seeds: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from searcher.cli import main
+
+    index = tmp_path / "index"
+    Engine(index).index([seeds])
+    damaged = next(_generation(index).glob("*.exact"))
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    quoted = CliRunner().invoke(main, ["search", '"网格化"', "--index", str(index)])
+    assert quoted.exit_code == 1
+    assert damaged.name in quoted.stderr and "--rebuild" in quoted.stderr
+    assert "Traceback" not in quoted.stderr and len(quoted.stderr.strip().splitlines()) == 1
+    words = CliRunner().invoke(main, ["search", "网格化", "--index", str(index)])
+    assert words.exit_code == 0 and "网格化" in words.stdout
+    Engine(index).index([seeds], rebuild=True)
+    assert Engine(index).search('"网格化"').total == 4
