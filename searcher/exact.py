@@ -360,14 +360,7 @@ def write_segment(
     for data in encoded:
         at += len(data) // 2 + 1
         starts.append(at)
-    holders: dict[str, list[int]] = {}
-    for number, (title, text) in enumerate(zip(titles, texts, strict=True)):
-        for char in set(text).union(title):
-            found = holders.get(char)
-            if found is None:
-                holders[char] = [number]
-            else:
-                found.append(number)
+    holders = CharIndex(titles, texts).lists
     chars = sorted(holders)
     codes = array("I", map(ord, chars))
     counts = array("I", (len(holders[c]) for c in chars))
@@ -404,13 +397,17 @@ def write_segment(
     os.replace(tmp, path)
 
 
-def is_segment_file(path: Path) -> bool:
-    """True when ``path`` is a segment's exact-match file of the current version."""
+def _starts_with(path: Path, magic: bytes) -> bool:
     try:
         with open(path, "rb") as handle:
-            return handle.read(len(SEGMENT_MAGIC)) == SEGMENT_MAGIC
+            return handle.read(len(magic)) == magic
     except OSError:
         return False
+
+
+def is_segment_file(path: Path) -> bool:
+    """True when ``path`` is a segment's exact-match file of the current version."""
+    return _starts_with(path, SEGMENT_MAGIC)
 
 
 class SegmentMap:
@@ -478,19 +475,16 @@ class SegmentMap:
         outside the basic plane, which count two)."""
         return self.starts[number + 1] - self.starts[number] - 1
 
-    def holds(self, needle: bytes, number: int) -> bool:
-        """True when field ``number`` contains ``needle`` (UTF-16-LE)."""
-        start, end = self.span(number)
-        found = self._map.find(needle, start, end)
-        while found >= 0 and (found - start) & 1:  # inside a character, not at one
-            found = self._map.find(needle, found + 1, end)
-        return found >= 0
+    def _slot(self, char: str) -> int | None:
+        """Where ``char`` is in :attr:`chars`; None when no article holds it."""
+        code = ord(char)
+        k = bisect_left(self.chars, code)
+        return k if k < len(self.chars) and self.chars[k] == code else None
 
     def holding(self, char: str) -> list[int]:
         """The articles (ascending) whose title or text holds ``char``."""
-        code = ord(char)
-        k = bisect_left(self.chars, code)
-        if k == len(self.chars) or self.chars[k] != code:
+        k = self._slot(char)
+        if k is None:
             return []
         start = self._lists_at + self.ends[k]
         gaps = array("I")
@@ -499,9 +493,8 @@ class SegmentMap:
 
     def how_many(self, char: str) -> int:
         """How many articles hold ``char`` (in their title or text)."""
-        code = ord(char)
-        k = bisect_left(self.chars, code)
-        return self.counts[k] if k < len(self.chars) and self.chars[k] == code else 0
+        k = self._slot(char)
+        return 0 if k is None else self.counts[k]
 
     def candidates(self, needle: str) -> list[int]:
         """The articles (ascending) holding the needle's two rarest characters: a superset
@@ -575,17 +568,18 @@ class MappedText:
                 )
             self._bases.append(len(docnums))
             self.segments.append(segment)
-            if part.live is None:
+            if not part.deleted:
                 self._ranks.append(None)
                 self._live.append(None)
                 docnums.extend(range(part.offset, part.offset + part.count))
                 continue
+            live = array("I", (n for n in range(part.count) if n not in part.deleted))
             ranks = array("i", [-1]) * part.count
-            for rank, number in enumerate(part.live):
+            for rank, number in enumerate(live):
                 ranks[number] = rank
             self._ranks.append(ranks)
-            self._live.append(array("I", part.live))
-            docnums.extend(part.offset + number for number in part.live)
+            self._live.append(live)
+            docnums.extend(part.offset + number for number in live)
         self.docnums = docnums
         self.titles = _Fields(self, 0)
         self.texts = _Fields(self, 1)
@@ -699,12 +693,12 @@ class MappedText:
 @dataclass(frozen=True)
 class SegmentPart:
     """One segment's exact-match file: its first document number in the whole index, how
-    many documents it has, and which of them are live when some were deleted since."""
+    many documents it has, and which of them were deleted since (Whoosh's TOC holds them)."""
 
     path: Path
     offset: int
     count: int
-    live: list[int] | None = None
+    deleted: frozenset[int] = frozenset()
 
 
 def segment_parts(folder: Path, reader: Any) -> list[SegmentPart] | None:
@@ -719,8 +713,7 @@ def segment_parts(folder: Path, reader: Any) -> list[SegmentPart] | None:
         path = segment_file(folder, segment) if segment is not None else None
         if path is None or not is_segment_file(path):
             return None
-        live = list(leaf.all_doc_ids()) if leaf.has_deletions() else None
-        parts.append(SegmentPart(path, offset, count, live))
+        parts.append(SegmentPart(path, offset, count, frozenset(segment.deleted_docs())))
     return parts
 
 
@@ -837,11 +830,7 @@ class ExactMatcher:
 
 def has_document_numbers(path: Path) -> bool:
     """True when ``path`` is an exact-match file in Whoosh's order (the current version)."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(MAGIC)) == MAGIC
-    except OSError:
-        return False
+    return _starts_with(path, MAGIC)
 
 
 class LazyExactMatcher:
