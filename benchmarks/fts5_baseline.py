@@ -52,6 +52,19 @@ def segment(text: str) -> str:
     return " ".join(token for token in rjieba.cut(text) if not token.isspace())
 
 
+def add_story(con: sqlite3.Connection, story: dict[str, Any]) -> None:
+    """One story (``url``, ``title``, ``date``, ``text``) into the tables of :data:`SCHEMA`."""
+    title, text = story.get("title") or "", story["text"]
+    cursor = con.execute(
+        "INSERT INTO stories(url, title, date, text) VALUES (?, ?, ?, ?)",
+        (story["url"], title, story.get("date") or "", text),
+    )
+    con.execute(
+        "INSERT INTO fts(rowid, title, text) VALUES (?, ?, ?)",
+        (cursor.lastrowid, segment(title), segment(text)),
+    )
+
+
 def build_index(dump: Path, db: Path) -> dict[str, Any]:
     """Index every story of ``dump`` into a new SQLite database ``db``."""
     for path in (db, db.with_name(db.name + "-journal"), db.with_name(db.name + "-wal")):
@@ -66,16 +79,7 @@ def build_index(dump: Path, db: Path) -> dict[str, Any]:
             if not line.strip():
                 continue
             size += len(line.encode("utf-8"))
-            story = json.loads(line)
-            title, text = story.get("title") or "", story["text"]
-            cursor = con.execute(
-                "INSERT INTO stories(url, title, date, text) VALUES (?, ?, ?, ?)",
-                (story["url"], title, story.get("date") or "", text),
-            )
-            con.execute(
-                "INSERT INTO fts(rowid, title, text) VALUES (?, ?, ?)",
-                (cursor.lastrowid, segment(title), segment(text)),
-            )
+            add_story(con, json.loads(line))
             stories += 1
             if stories % 5000 == 0:
                 rate = stories / (time.perf_counter() - started)

@@ -444,6 +444,23 @@ def _base(names: Sequence[str]) -> str:
     return "stock-whoosh" if "stock-whoosh" in names else names[0]
 
 
+def aligned(rows: list[list[str]]) -> str:
+    """``rows`` as a plain-text table: the first column left-aligned, the others right, a
+    rule under the first row."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for number, cells in enumerate(rows):
+        line = (
+            cells[0].ljust(widths[0])
+            + "  "
+            + "  ".join(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+        )
+        lines.append(line.rstrip())
+        if number == 0:
+            lines.append("-" * len(lines[0]))
+    return "\n".join(lines)
+
+
 def table(figures: dict[str, Any], names: Sequence[str]) -> str:
     """One subset's figures as an aligned plain-text table (ratios to the first system)."""
     systems = figures["systems"]
@@ -476,17 +493,7 @@ def table(figures: dict[str, Any], names: Sequence[str]) -> str:
                 "-" if median is None or math.isnan(median) else f"{median:g} / {zero:.0f}%"
             )
         rows.append([f"{kind}: hits median / % zero", *cells])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for number, cells in enumerate(rows):
-        line = (
-            cells[0].ljust(widths[0])
-            + "  "
-            + "  ".join(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-        )
-        lines.append(line.rstrip())
-        if number == 0:
-            lines.append("-" * len(line.rstrip()))
+    lines = aligned(rows).split("\n")
     for name in names:
         if "error" in systems[name]:
             lines.append(f"{name}: not available ({systems[name]['error']})")

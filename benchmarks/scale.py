@@ -96,6 +96,7 @@ from perf import (  # noqa: E402
     MB,
     TreeMemory,
     _fmt,
+    aligned,
     child_env,
     machine,
     run_measured,
@@ -688,15 +689,7 @@ def fts5_build(tokenizer: str, db: Path, paths: Sequence[Path], append: bool) ->
     with con:
         if tokenizer == "rjieba":
             for story in iter_articles(paths):
-                title, text = story.get("title") or "", story["text"]
-                cursor = con.execute(
-                    "INSERT INTO stories(url, title, date, text) VALUES (?, ?, ?, ?)",
-                    (story["url"], title, story.get("date") or "", text),
-                )
-                con.execute(
-                    "INSERT INTO fts(rowid, title, text) VALUES (?, ?, ?)",
-                    (cursor.lastrowid, fts5_baseline.segment(title), fts5_baseline.segment(text)),
-                )
+                fts5_baseline.add_story(con, story)
                 count += 1
         else:
             (rowid,) = con.execute("SELECT articles FROM info").fetchone()
@@ -948,21 +941,6 @@ def _mark(value: float | None, target: Target | None, size: int) -> str:
     return " !" if not target.holds(value) else ""
 
 
-def _aligned(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for number, cells in enumerate(rows):
-        line = (
-            cells[0].ljust(widths[0])
-            + "  "
-            + "  ".join(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-        )
-        lines.append(line.rstrip())
-        if number == 0:
-            lines.append("-" * len(lines[0]))
-    return "\n".join(lines)
-
-
 def size_table(figures: Figures) -> str:
     """One size: a column per system and the issue's target at 1M."""
     size = figures["articles"]
@@ -1000,7 +978,7 @@ def size_table(figures: Figures) -> str:
                  f"{after:.1f} after")  # fmt: skip
     if figures["git_after"] != figures["git"]:
         notes.append(f"searcher changed during the run: {figures['git_after']} at the end")
-    return "\n".join([title, _aligned(rows), *notes])
+    return "\n".join([title, aligned(rows), *notes])
 
 
 def slope_table(report: Figures) -> str:
@@ -1040,7 +1018,7 @@ def slope_table(report: Figures) -> str:
             label = row.label if system == "searcher" else f"{system} {row.label}"
             target = row.target.text if row.target and system == "searcher" else ""
             rows.append([label, *cells, target])
-    return "== scale: per size, per 100,000 articles between sizes ==\n" + _aligned(rows)
+    return "== scale: per size, per 100,000 articles between sizes ==\n" + aligned(rows)
 
 
 def git_state() -> str:
