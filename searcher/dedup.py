@@ -195,7 +195,8 @@ class Match:
 def band_keys(signature: np.ndarray) -> list[int]:
     """The LSH bucket of each band of a signature, band number included (signed 64-bit)."""
     bands, rows = BANDS
-    values = to_blob(signature)
+    # Hashed as 64-bit values, as when the store kept them so: stored bands keep their keys.
+    values = signature.astype("<u8").tobytes()
     width = rows * 8
     return [
         int.from_bytes(
@@ -535,8 +536,12 @@ def comparable(text: str) -> bool:
 
 
 def to_blob(signature: np.ndarray) -> bytes:
-    return signature.astype("<u8").tobytes()
+    """A signature as the store keeps it: 32-bit values (datasketch's hash values are below
+    2**32), half the bytes of its 64-bit integers."""
+    return signature.astype("<u4").tobytes()
 
 
 def from_blob(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<u8").astype(np.uint32)
+    """A stored signature; stores written before kept 64-bit values, read as before."""
+    wide = len(blob) == NUM_PERM * 8
+    return np.frombuffer(blob, dtype="<u8" if wide else "<u4").astype(np.uint32)

@@ -1,4 +1,5 @@
-"""The article store keeps texts compressed and still reads the plain texts of older stores."""
+"""The article store keeps texts compressed and signatures in 32 bits, and still reads the plain
+texts and 64-bit signatures of older stores."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from searcher import dedup
 from searcher import index as ix
 from searcher.articles import Article
 from searcher.engine import Engine
@@ -59,3 +61,25 @@ def test_a_store_of_plain_texts_is_read_as_before(tmp_path: Path, seeds: Path) -
 
 def _all_ids(db: sqlite3.Connection) -> list[str]:
     return [row[0] for row in db.execute("SELECT id FROM articles")]
+
+
+def test_signatures_take_half_the_bytes_and_old_ones_still_find_and_delete(
+    tmp_path: Path,
+) -> None:
+    text = "区委书记徐子佳主持召开全区经济工作会议，研究部署明年重点工作。" * 4
+    signature = dedup.signature(text)
+    keys = dedup.band_keys(signature)
+    assert len(dedup.to_blob(signature)) == dedup.NUM_PERM * 4
+    assert (dedup.from_blob(dedup.to_blob(signature)) == signature).all()
+    store = Store(tmp_path / ix.STORE)
+    article = Article(id="new", title="标题", text=text, path="dump.txt")
+    store.put(article, "new", True, "f1", dedup.to_blob(signature), keys)
+    # A row written before: the same signature as 64-bit integers, the same band buckets.
+    old = Article(id="old", title="标题", text=text, path="dump.txt")
+    store.put(old, "old", True, "f2", signature.astype("<u8").tobytes(), keys)
+    assert {row[0] for row in store.near_candidates(keys)} == {"new", "old"}
+    store.delete_articles(["old"])
+    assert {row[0] for row in store.near_candidates(keys)} == {"new"}
+    store.delete_articles(["new"])
+    assert store.near_candidates(keys) == []
+    assert tuple(store.db.execute("SELECT COUNT(*) FROM minhash_bands").fetchone()) == (0,)
