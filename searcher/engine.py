@@ -36,6 +36,9 @@ MAX_LIMIT = 10_000
 SIMILAR_LIMIT = 5
 #: Faceted searches whose Whoosh size estimate is at most this score every match in one pass.
 ONE_PASS_MAX = 5000
+#: From this many (estimated) matches, a relevance search reads every match as arrays
+#: (:mod:`searcher.matches`); below, Whoosh's collector is as fast and numpy is not loaded.
+ARRAYS_MIN = 2000
 #: Key terms of an article that more-like-this searches for.
 SIMILAR_TERMS = 12
 
@@ -334,21 +337,51 @@ class Engine:
         if source:
             filters.append(wq.Term("source", source.strip()))
         filter_query: Any = wq.And(filters) if filters else None
+        # The documents the filters allow (sorted document numbers), None for every one.
+        allowed: Any = None
         if since or until:
             low = _day(since, "since") if since else 1
             high = _day(until, "until") if until else 99_999_999
             # From the day column: Whoosh's NumericRange walks a posting list per trie term.
-            days = self._facet_columns(searcher).days_between(low, high)
+            allowed = self._facet_columns(searcher).days_between(low, high)
+        estimate = estimate_matches(whoosh_query, searcher.reader())
+        if allowed is not None:
+            estimate = min(estimate, len(allowed))
+        rescoring = sort == "relevance" and self.ranking.window > 0
+        if sort == "relevance" and estimate >= ARRAYS_MIN:
+            # Many matches: read them all as arrays (searcher.matches), where Whoosh's
+            # collector would walk them one at a time.
+            from . import matches
+
+            if filter_query is not None:
+                by_field = matches.sorted_unique(searcher.docs_for_query(filter_query))
+                allowed = by_field if allowed is None else matches.intersected(allowed, by_field)
+            found = matches.evaluate(whoosh_query, searcher)
+            if allowed is not None:
+                found = found.within(allowed)
+            wanted = max(page * limit, self.ranking.window) if rescoring else page * limit
+            ranked = found.top(wanted)
+            bonuses: dict[int, Any] = {}
+            if rescoring:
+                ranked, bonuses = self._rescored(store, searcher, builder, parsed, ranked)
+            total = len(found)
+            start = (page - 1) * limit
+            picked = [(d, score) for score, d in ranked[start : start + limit]]
+            facet_docs: Any = found.docnums if facets else None
+            return self._result(
+                query, total, page, limit, picked, bonuses, facet_docs, searcher, store,
+                builder, parsed, whoosh_query, explain, started,
+            )  # fmt: skip
+        if allowed is not None:
+            days = set(allowed.tolist())
             if filter_query is not None:
                 days &= set(searcher.docs_for_query(filter_query))
+            if not days:  # Whoosh takes an empty filter set for no filter at all
+                days = {-1}
             filter_query = days
         kwargs: dict[str, Any] = {"filter": filter_query}
         if sort == "date":
             kwargs.update(sortedby="day", reverse=True)
-        estimate = estimate_matches(whoosh_query, searcher.reader())
-        if isinstance(filter_query, set):
-            estimate = min(estimate, len(filter_query))
-        rescoring = sort == "relevance" and self.ranking.window > 0
         if (facets and estimate <= ONE_PASS_MAX) or rescoring:
             # Facets need every match's docnum: below a few thousand matches, scoring them all
             # in one pass beats Whoosh's top-N pass plus its passes for the total and the
@@ -360,7 +393,7 @@ class Engine:
                 wanted = max(wanted, self.ranking.window)
             everything = searcher.search(whoosh_query, limit=wanted, **kwargs)
             ranked = list(everything.top_n)
-            bonuses: dict[int, Any] = {}
+            bonuses = {}
             if rescoring:
                 ranked, bonuses = self._rescored(store, searcher, builder, parsed, ranked)
             total = len(everything)
@@ -374,6 +407,29 @@ class Engine:
             picked = [(hit.docnum, hit.score) for hit in results] if results.pagenum == page else []
             bonuses = {}
             facet_docs = results.results.docs() if facets else None
+        return self._result(
+            query, total, page, limit, picked, bonuses, facet_docs, searcher, store, builder,
+            parsed, whoosh_query, explain, started,
+        )  # fmt: skip
+
+    def _result(
+        self,
+        query: str,
+        total: int,
+        page: int,
+        limit: int,
+        picked: list[tuple[int, float]],
+        bonuses: dict[int, Any],
+        facet_docs: Any,
+        searcher: Any,
+        store: Store,
+        builder: Any,
+        parsed: Any,
+        whoosh_query: Any,
+        explain: bool,
+        started: float,
+    ) -> SearchResult:
+        """The page of hits ``picked`` (docnum, score), with facets of ``facet_docs``."""
         strings = builder.highlights(parsed)
         hits = []
         for docnum, score in picked:
@@ -385,7 +441,7 @@ class Engine:
                 hit.explanation = explain_hit(whoosh_query, searcher, docnum, bonuses.get(docnum))
             hits.append(hit)
         counts = None
-        if facets:
+        if facet_docs is not None:
             counts = self._facet_columns(searcher).count(facet_docs)
         return SearchResult(
             query=query,

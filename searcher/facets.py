@@ -3,15 +3,14 @@
 A region's count is what the region filter finds for it, so it includes the regions under
 it (``北京市`` counts ``北京市朝阳区`` too) and clicking a facet finds exactly that many.
 
-Counting reads the facet columns once per index generation into plain lists indexed by
-Whoosh document number; a query's facets are then one list lookup per matched document and
-column, in C (``Counter(map(...))``), rather than Whoosh's ``groupedby`` (a categorizer call
-per document and facet). ``benchmarks/facets.py`` measures both.
+Counting reads the facet columns once per index generation into numpy arrays of value
+numbers indexed by Whoosh document number; a query's facets are then one ``bincount`` per
+column over its matches, never a Python call per match (Whoosh's ``groupedby`` makes a
+categorizer call per document and facet). ``benchmarks/facets.py`` measures both.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -85,10 +84,23 @@ class FacetColumns:
     date order for the date filter."""
 
     def __init__(self, reader: Any, expand_region: Callable[[str], list[str]]) -> None:
-        self.values: dict[str, list[str]] = {name: _column(reader, name) for name in COLUMNS}
-        days = _column(reader, "day")
-        self._by_day = sorted(range(len(days)), key=days.__getitem__)
-        self._days = [days[doc] for doc in self._by_day]
+        import numpy as np
+
+        #: Per column, each document's value number, and the values by number.
+        self._codes: dict[str, Any] = {}
+        self._names: dict[str, list[str]] = {}
+        for name in COLUMNS:
+            values = _column(reader, name)
+            numbers: dict[str, int] = {}
+            self._codes[name] = np.fromiter(
+                (numbers.setdefault(v, len(numbers)) for v in values),
+                dtype=np.int32,
+                count=len(values),
+            )
+            self._names[name] = list(numbers)
+        days = np.array(_column(reader, "day"), dtype=np.int64)
+        self._by_day = np.argsort(days, kind="stable")
+        self._days = days[self._by_day]
         self._expand_region = expand_region
         self._under: dict[str, frozenset[str]] = {}
 
@@ -98,17 +110,33 @@ class FacetColumns:
             under = self._under[region] = frozenset(self._expand_region(region)) | {region}
         return under
 
-    def days_between(self, low: int, high: int) -> set[int]:
-        """Documents dated from ``low`` to ``high`` (``YYYYMMDD`` numbers, both included)."""
-        start = bisect.bisect_left(self._days, low)
-        end = bisect.bisect_right(self._days, high)
-        return set(self._by_day[start:end])
+    def days_between(self, low: int, high: int) -> Any:
+        """Documents dated from ``low`` to ``high`` (``YYYYMMDD`` numbers, both included),
+        as a sorted array of document numbers."""
+        import numpy as np
 
-    def count(self, docnums: Collection[int]) -> Facets:
-        """The facets of the documents ``docnums`` (one query's matches)."""
-        counts = {
-            name: Counter(map(values.__getitem__, docnums)) for name, values in self.values.items()
-        }
+        start = int(np.searchsorted(self._days, low, side="left"))
+        end = int(np.searchsorted(self._days, high, side="right"))
+        return np.sort(self._by_day[start:end])
+
+    def _counts(self, name: str, docs: Any) -> Counter[str]:
+        import numpy as np
+
+        names = self._names[name]
+        bins = np.bincount(self._codes[name][docs], minlength=len(names))
+        present = np.flatnonzero(bins)
+        return Counter(dict(zip([names[i] for i in present], bins[present].tolist(), strict=True)))
+
+    def count(self, docnums: Collection[int] | Any) -> Facets:
+        """The facets of the documents ``docnums`` (one query's matches: an array or any
+        collection of document numbers)."""
+        import numpy as np
+
+        if isinstance(docnums, np.ndarray):
+            docs = docnums
+        else:
+            docs = np.fromiter(docnums, dtype=np.int64, count=len(docnums))
+        counts = {name: self._counts(name, docs) for name in COLUMNS}
         months = counts["month"]
         undated = months.pop("", 0)
         years: Counter[str] = Counter()

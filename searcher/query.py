@@ -446,17 +446,21 @@ class CachedBM25F(scoring.BM25F):
         scorer = super().scorer(searcher, fieldname, text, qf)
         if type(scorer) is not scoring.BM25FScorer:
             return scorer
-        norms = _length_norms(searcher.reader(), fieldname, scorer.avgfl, scorer.B, scorer.K1)
+        reader = searcher.reader()
+        norms = _length_norms(reader, fieldname, scorer.avgfl, scorer.B, scorer.K1)
         scale = self._title_scale if fieldname == "title" else 1.0
-        return _NormScorer(scorer, norms, scale)
+        return _NormScorer(scorer, norms, scale, reader)
 
 
 class _NormScorer(scoring.BM25FScorer):
-    def __init__(self, scorer: scoring.BM25FScorer, norms: list[float], scale: float) -> None:
+    def __init__(
+        self, scorer: scoring.BM25FScorer, norms: list[float], scale: float, reader: Any = None
+    ) -> None:
         self.__dict__.update(scorer.__dict__)
         self._norms = norms
         self._k1_plus_1 = self.K1 + 1
         self._scale = scale
+        self._reader = reader
 
     def score(self, matcher: Any) -> float:
         tf = matcher.weight() * self._scale
@@ -468,11 +472,35 @@ class _NormScorer(scoring.BM25FScorer):
         pairs = zip(docnums, weights, strict=True)
         return [idf * ((tf * scale * k1_plus_1) / (tf * scale + norms[d])) for d, tf in pairs]
 
+    def array_scores(self, docnums: Any, weights: Any) -> Any:
+        """:meth:`scores` with numpy arrays: the same float64 arithmetic in the same order."""
+        norms = _norm_array(self._reader, self._norms)
+        tf = weights * self._scale
+        return self.idf * ((tf * self._k1_plus_1) / (tf + norms[docnums]))
+
+    def array_normalised(self, docnums: Any, weights: Any) -> Any:
+        """:meth:`normalised` with numpy arrays: the same arithmetic in the same order."""
+        norms = _norm_array(self._reader, self._norms)
+        return weights * (self.K1 * self._scale) / norms[docnums]
+
     def normalised(self, docnums: Sequence[int], weights: Sequence[float]) -> list[float]:
         """Each posting's weighted frequency over its length normalisation (BM25F's
         per-field part, before saturation)."""
         k1_scale, norms = self.K1 * self._scale, self._norms
         return [tf * k1_scale / norms[d] for d, tf in zip(docnums, weights, strict=True)]
+
+
+def _norm_array(reader: Any, norms: list[float]) -> Any:
+    """``norms`` (a list :func:`_length_norms` keeps on ``reader``) as an array, made once."""
+    import numpy as np
+
+    if reader is None:
+        return np.array(norms, dtype=np.float64)
+    cache = reader.__dict__.setdefault("_searcher_norm_arrays", {})
+    found = cache.get(id(norms))
+    if found is None or found[0] is not norms:
+        found = cache[id(norms)] = (norms, np.array(norms, dtype=np.float64))
+    return found[1]
 
 
 def _length_norms(reader: Any, fieldname: str, avgfl: float, b: float, k1: float) -> list[float]:
@@ -570,7 +598,10 @@ class WordQuery(wq.Query):
         terms = getattr(reader, "_terms", None)  # a segment's (not a multi-segment reader's)
         if terms is None:
             return None
-        scores: dict[int, float] = {}
+        import numpy as np
+
+        found: list[Any] = []  # per field: document numbers, then their parts of the score
+        parts: list[Any] = []
         idfs: list[float] = []
         for fieldname in self.fields:
             try:
@@ -584,25 +615,34 @@ class WordQuery(wq.Query):
             if type(leaf) is not W3LeafMatcher or (weighting and type(scorer) is not _NormScorer):
                 return None
             ids, weights = _read_postings(leaf)
+            docs = np.array(ids, dtype=np.int64)
+            found.append(docs)
             if scorer is None:
-                scores.update(dict.fromkeys(ids, 1.0))
                 continue
             if weighting.combined:
                 # BM25F proper: each field's length-normalised frequency, weighted, is
                 # added up before one saturation (a title match counts, but cannot drown
                 # the text), with the idf of the field where the word is commonest.
                 idfs.append(scorer.idf)
-                parts = scorer.normalised(ids, weights)
+                parts.append(scorer.array_normalised(docs, np.array(weights, dtype=np.float64)))
             else:
-                parts = scorer.scores(ids, weights)
-            for docnum, score in zip(ids, parts, strict=True):
-                scores[docnum] = scores[docnum] + score if docnum in scores else score
+                parts.append(scorer.array_scores(docs, np.array(weights, dtype=np.float64)))
+        if not found:
+            return [], []
+        # Each document's parts added in field order (bincount adds from 0.0, in order).
+        docnums, where = np.unique(np.concatenate(found), return_inverse=True)
+        if weighting is None:
+            scores = np.ones(len(docnums))
+        else:
+            scores = np.bincount(where, weights=np.concatenate(parts))
         if idfs:
             idf, k1 = min(idfs), weighting.K1
-            scores = {d: idf * tf * (k1 + 1) / (tf + k1) for d, tf in scores.items()}
-        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-        docnums = sorted(d for d in scores if d not in deleted)
-        return docnums, [scores[d] for d in docnums]
+            scores = idf * scores * (k1 + 1) / (scores + k1)
+        if reader.has_deletions():
+            deleted = reader.deleted_docs_set
+            keep = np.isin(docnums, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+            docnums, scores = docnums[~keep], scores[~keep]
+        return docnums.tolist(), scores.tolist()
 
 
 class BothWords(wq.And):
