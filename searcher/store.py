@@ -123,6 +123,10 @@ class FileRecord:
 
 #: The page cache of a writing connection (KiB): about a whole store of 20,000 articles.
 WRITE_CACHE_KB = 128 * 1024
+#: The page size of a new store. An article's row (its compressed text, its signature) is
+#: about 2 KB: SQLite's default 4 KB pages hold one or two of them and leave the rest of the
+#: page empty; at 16 KB the store of 200,000 articles is 700 MB instead of 860 MB.
+PAGE_SIZE = 16384
 
 
 class Store:
@@ -139,6 +143,7 @@ class Store:
             # band and index B-trees spill to the file (through the journal) and are read
             # back on every lookup. Memory is taken only as the store grows.
             self.db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KB}")
+            self.db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # a new, empty store only
             self.db.executescript(_SCHEMA)
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
             if "failed" not in columns:  # a store written before the column existed

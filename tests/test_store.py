@@ -83,3 +83,19 @@ def test_signatures_take_half_the_bytes_and_old_ones_still_find_and_delete(
     store.delete_articles(["new"])
     assert store.near_candidates(keys) == []
     assert tuple(store.db.execute("SELECT COUNT(*) FROM minhash_bands").fetchone()) == (0,)
+
+
+def test_a_new_store_has_pages_that_hold_several_articles(tmp_path: Path, seeds: Path) -> None:
+    # 4 KB pages hold one or two article rows of ~2 KB and leave the rest empty.
+    index = tmp_path / "index"
+    Engine(index).index([seeds])
+    db = sqlite3.connect(_store(index))
+    assert db.execute("PRAGMA page_size").fetchone() == (16384,)
+    db.close()
+    next_run = tmp_path / "more.txt"
+    body = "区委书记主持召开全区经济工作会议，研究部署明年重点工作。" * 5
+    next_run.write_text(f"一篇新稿件\n{body}", "utf-8")
+    Engine(index).index([seeds, next_run])  # the next generation's copy keeps them
+    db = sqlite3.connect(_store(index))
+    assert db.execute("PRAGMA page_size").fetchone() == (16384,)
+    db.close()
