@@ -28,6 +28,8 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import pickle
+import queue
 import sqlite3
 import time
 from collections import Counter
@@ -38,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import whoosh.multiproc
-from whoosh.multiproc import MpWriter, _run_subwriter
+from whoosh.multiproc import MpWriter
 from whoosh.writing import SegmentWriter
 
 from . import dedup, exact
@@ -66,6 +68,10 @@ from .store import FileRecord, Store
 PARALLEL_MIN_BYTES = 1 << 20
 #: Below this many Whoosh documents, one writer in this process is faster than sub-writers.
 PARALLEL_MIN_DOCS = 1000
+#: A sub-writer writes its segment out and starts another after this many documents: its
+#: memory (the segment's postings and exact-match text, held until written) is set by this
+#: batch, not by the corpus.
+SEGMENT_DOCS = 40_000
 #: Pages per cleaning job sent to a worker.
 CHUNK_PAGES = 64
 #: A JSON Lines dump this big is read by every worker, each building the pages of its
@@ -425,6 +431,26 @@ def _execute_in(
             report.files_read = len(reads)
             progress(Progress("reading", done, total_bytes, "B", len(reads), files_total, 0))
 
+    # The pages read are dropped once stored (before the segment writers fork).
+    deleted, touched = _clean_into_store(store, plan, reads, jobs, report, progress, total_bytes)
+    del reads
+    _write(generation, store, deleted, touched, jobs, report, progress)
+    report.duplicates = store.count(shown_only=False) - store.count(shown_only=True)
+    store.commit()
+
+
+def _clean_into_store(
+    store: Store,
+    plan: _Plan,
+    reads: list[FileRead],
+    jobs: int,
+    report: IndexReport,
+    progress: ProgressCallback,
+    total_bytes: int,
+) -> tuple[list[str], set[str]]:
+    """Clean the pages read and store their articles, clustered; the ids deleted and the
+    clusters touched (to be written to the index)."""
+    files_total = len(plan.todo)
     with Workers(jobs) as workers:
         removed_paths = [str(t.path) for t in plan.todo if t.known is not None] + plan.prune
         stats, recleaned = _update_site_stats(store, removed_paths, reads)
@@ -502,9 +528,7 @@ def _execute_in(
             if record is not None:
                 record.articles = store.count_of_path(path)
                 store.put_file(record)
-    _write(generation, store, deleted, touched, jobs, report, progress)
-    report.duplicates = store.count(shown_only=False) - store.count(shown_only=True)
-    store.commit()
+    return deleted, touched
 
 
 def _file_note(
@@ -767,11 +791,48 @@ def _subwriter(parent: int, *args: Any) -> None:
     # only, it is ours.
     whoosh.multiproc.SegmentWriter = IndexSegmentWriter  # type: ignore[misc]
     try:
-        _run_subwriter(*args)
+        _write_segments(*args)
     except OSError as error:  # the indexer reports it (a full disk, above all)
         os._exit(error.errno or 1)
     except BaseException:
         os._exit(1)
+
+
+def _write_segments(
+    storage: Any,
+    indexname: str,
+    jobqueue: Any,
+    resultqueue: Any,
+    kwargs: dict[str, Any],
+    multisegment: bool,
+) -> None:
+    """A sub-writer: Whoosh's ``SubWriterTask.run`` (multisegment), starting a new segment
+    every :data:`SEGMENT_DOCS` documents; puts the list of its segments on the result queue
+    (:meth:`_ParallelWriter._commit` takes lists)."""
+    assert multisegment
+    limit = SEGMENT_DOCS
+    whoosh_ix = storage.open_index(indexname)
+    segments = []
+    writer: IndexSegmentWriter | None = None
+    while (job := jobqueue.get()) is not None:
+        filename, count = job
+        if writer is None:
+            # Never finished (Whoosh's sub-writers are not): that would remove the job files
+            # of the shared temporary storage.
+            writer = IndexSegmentWriter(whoosh_ix, _lk=False, **kwargs)
+        temporary = writer.temp_storage()
+        with temporary.open_file(filename).raw_file() as jobs:
+            for _ in range(count):
+                code, fields = pickle.load(jobs)
+                assert code == 0  # add_document, the only job there is
+                writer.add_document(**fields)
+        temporary.delete_file(filename)
+        if writer.docnum >= limit:
+            segments.append(writer._finalize_segment())
+            writer = None
+    if writer is not None and writer._added:
+        segments.append(writer._finalize_segment())
+    resultqueue.put((None, None, segments), timeout=5)
 
 
 class _ParallelWriter(MpWriter, FastSegmentWriter):
@@ -795,6 +856,29 @@ class _ParallelWriter(MpWriter, FastSegmentWriter):
         with sigint_blocked():
             task.start()
         return task
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        """Whoosh's ``MpWriter._commit`` (multisegment), each sub-writer giving a list of
+        segments (:func:`_write_segments`)."""
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self.jobqueue.put(None)
+        finalsegments = self._merge_segments(mergetype, optimize, merge)
+        for task in self.tasks:
+            task.join()
+        for _ in self.tasks:
+            try:
+                _, _, segments = self.resultqueue.get(timeout=1)
+            except queue.Empty:  # a sub-writer failed: commit() reports it
+                continue
+            finalsegments += segments
+        if self._added:
+            finalsegments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(finalsegments)
+        self._finish()
 
     def cancel(self) -> None:
         started = [task for task in self.tasks if task.pid is not None]

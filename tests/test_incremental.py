@@ -310,3 +310,29 @@ def test_a_bridging_story_in_the_same_run_merges_the_clusters(tmp_path: Path, se
     assert code == 0 and "2 duplicate copies" in out
     assert len(set(_clusters(index).values())) == 1
     assert total(index, "洗车行") == 1
+
+
+def _segments(index: Path) -> list[Path]:
+    generation = index / (index / "CURRENT").read_text().strip()
+    return sorted(generation.glob("MAIN_*.seg"))
+
+
+def test_sub_writers_write_a_segment_per_batch_and_find_the_same(
+    tmp_path: Path, seeds: Path, big_dump: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A sub-writer's memory is one batch of documents, not its share of the corpus.
+    from searcher.engine import Engine
+
+    whole = tmp_path / "whole"
+    Engine(whole).index([seeds, big_dump], jobs=2)
+    monkeypatch.setattr(indexer, "SEGMENT_DOCS", 200)  # the forked sub-writers inherit it
+    batched = tmp_path / "batched"
+    Engine(batched).index([seeds, big_dump], jobs=2)
+    assert len(_segments(batched)) >= 4 > len(_segments(whole))  # (jobs of 256 documents)
+    one, other = Engine(whole), Engine(batched)
+    assert sorted(a.id for a in one.export()) == sorted(a.id for a in other.export())
+    for query in ["合成", "文明城市", '"创建工作"', "工作 群众", '"合"']:
+        a, b = one.search(query, limit=1000), other.search(query, limit=1000)
+        assert a.total == b.total > 0
+        scores = [{h.id: round(h.score, 6) for h in found.hits} for found in (a, b)]
+        assert scores[0] == scores[1]
