@@ -133,6 +133,7 @@ def _whole_length_column(self: Any, fieldname: str, default: int = 0) -> Any:
         return lengths[docnum] if docnum < count else None
 
     get.lengths = lengths  # type: ignore[attr-defined]  # for bulk lookups (searcher.postings)
+    get.data = data  # type: ignore[attr-defined]  # the bytes (searcher.query's length norms)
     return get
 
 
