@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from .analysis import nfkc
+from .article import Article
 from .clean import BYLINE_RE, LEAD_RE, Line, is_prose, is_title_like
 from .metadata import (
     Headline,
@@ -27,42 +27,6 @@ from .metadata import (
     squeeze,
 )
 from .sources import Page
-
-
-@dataclass
-class Article:
-    """One article as indexed and shown."""
-
-    id: str
-    title: str
-    text: str
-    path: str
-    date: str | None = None
-    region: str | None = None
-    source: str | None = None
-    reporter: str | None = None
-    url: str | None = None
-    page: int = 0
-    duplicates: list[dict[str, str | None]] = field(default_factory=list)
-    cluster: str | None = None
-
-    @property
-    def paragraphs(self) -> list[str]:
-        return [p for p in self.text.split("\n") if p.strip()]
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "date": self.date,
-            "region": self.region,
-            "source": self.source,
-            "reporter": self.reporter,
-            "path": self.path,
-            "url": self.url,
-            "text": self.text,
-            "duplicates": self.duplicates,
-        }
 
 
 class RegionFinder(Protocol):

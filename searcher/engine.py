@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING, Any
 from . import exact, rank
 from . import index as ix
 from .analysis import exact_form
-from .articles import Article
+from .article import Article
 from .errors import SearcherError
 from .facets import FacetColumns, Facets
 from .rank import Ranking
-from .sources import SourceError, expand_paths
 from .store import Store
 
 if TYPE_CHECKING:  # the indexer (numpy, the cleaner, worker pools) loads only to index
@@ -269,6 +268,7 @@ class Engine:
         index for its searches.
         """
         from .analysis import read_user_dictionary, read_word_file
+        from .sources import SourceError, expand_paths
 
         userdicts, synonyms = list(userdicts), list(synonyms)
         user_words = tuple(w for path in userdicts for w in read_user_dictionary(path))

@@ -21,9 +21,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .articles import Article
-from .clean import SiteStats
+from .article import Article
+
+if TYPE_CHECKING:
+    from .clean import SiteStats
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -402,6 +405,8 @@ class Store:
 
     def site_stats(self, sites: Iterable[str]) -> SiteStats:
         """The repeated-line counts of ``sites`` over every indexed page."""
+        from .clean import SiteStats
+
         stats = SiteStats(Counter(), defaultdict(Counter))
         for site in sites:
             (pages,) = self.db.execute(
