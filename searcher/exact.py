@@ -634,12 +634,31 @@ class MappedText:
         if not needle:
             return found, titled, counts
         wanted = needle.encode("utf-16-le")
-        allowed = None if within is None else set(within)
         in_title_only, in_text_only = field == "title", field == "text"
-        for segment, base, ranks in zip(self.segments, self._bases, self._ranks, strict=True):
+        ends = [*self._bases[1:], len(self.docnums)]
+        for k, (segment, base, ranks) in enumerate(
+            zip(self.segments, self._bases, self._ranks, strict=True)
+        ):
             data, starts, at = segment._map, segment.starts, segment._text_at
             find = data.find
-            for number in segment.candidates(needle):
+            allowed: set[int] | None = None
+            if within is None:
+                numbers: Sequence[int] = segment.candidates(needle)
+            else:
+                # ``within`` ascending: this segment's share of it.
+                mine = within[bisect_left(within, base) : bisect_left(within, ends[k])]
+                if not mine:
+                    continue
+                if len(mine) <= min(segment.how_many(c) for c in set(needle)):
+                    # Fewer than the rarest character's articles: test these directly.
+                    live = self._live[k]
+                    numbers = [p - base for p in mine]
+                    if live is not None:
+                        numbers = [live[n] for n in numbers]
+                else:
+                    numbers = segment.candidates(needle)
+                    allowed = set(mine)
+            for number in numbers:
                 if ranks is None:
                     position = base + number
                 else:
@@ -811,10 +830,14 @@ class ExactMatcher:
         docnums = self.docnums
         positions = None
         if within is not None:
-            at = (bisect_left(docnums, d) for d in within)
-            positions = [
-                i for i, d in zip(at, within, strict=True) if i < len(docnums) and docnums[i] == d
-            ]
+            import numpy as np
+
+            numbers = np.asarray(docnums, dtype=np.int64)
+            asked = np.asarray(within, dtype=np.int64)
+            at = np.searchsorted(numbers, asked)
+            inside = at < len(numbers)
+            at, asked = at[inside], asked[inside]
+            positions = at[numbers[at] == asked].tolist()
         label = f"{field or '*'}:{needle}"
         if ranking is not None:
             text = self.text

@@ -71,10 +71,6 @@ SYNONYM_WEIGHT = 0.5
 _NON_SPACE_RE = re.compile(r"\S+")
 _TOKEN_RE = re.compile(r'(-?)(?:(title|text):)?(?:"([^"]*)"?|(\S+))')
 
-#: Up to this many articles matching the rest of a query, the whole-query tier looks for the
-#: string in those articles only; above, one scan of every article is cheaper.
-TIER_WITHIN_MAX = 5_000
-
 #: ``exact(needle, field, score, within=None)``: the articles whose title or text (or only
 #: ``field``) holds ``needle`` (in exact form), among the documents ``within`` when given,
 #: as a Whoosh query scoring each of them ``score``.
@@ -339,8 +335,8 @@ class ExactTier(wq.Query):
     """The articles holding ``needle``, looked for only among those ``required`` matches.
 
     It is only ever the optional side of ``AndMaybe(required, tier)``, which never looks at
-    other documents; so when few documents match (two words: tens), testing those few is
-    exact and costs microseconds, where a scan of every article costs milliseconds.
+    other documents; so the lookup tests only those (or, when there are more of them than
+    articles holding the needle's rarest character, those articles, kept if required).
     """
 
     def __init__(self, required: wq.Query, needle: str, exact: ExactLookup, score: float) -> None:
@@ -349,7 +345,6 @@ class ExactTier(wq.Query):
         self.exact = exact
         self.score = score
         self.boost = 1.0
-        self._everywhere: DocSetQuery | None = None
 
     def __repr__(self) -> str:
         return f"ExactTier({self.needle!r})"
@@ -369,14 +364,17 @@ class ExactTier(wq.Query):
         return self.required.estimate_size(ixreader)
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
+        from .matches import read
+
         top = searcher.get_parent() if searcher.has_parent() else searcher
-        if self.required.estimate_size(top.reader()) > TIER_WITHIN_MAX:
-            # Whoosh asks each segment in turn: one scan of every article serves them all.
-            if self._everywhere is None:
-                self._everywhere = self.exact(self.needle, None, self.score)
-            return self._everywhere.matcher(searcher, context)
         offset = top._offset_for_subsearcher(searcher) or 0 if searcher.has_parent() else 0
-        within = [offset + docnum for docnum in self.required.docs(searcher)]
+        # This segment's matches of the rest of the query, read whole (searcher.matches); the
+        # exact lookup tests them or the articles of the needle's rarest characters,
+        # whichever are fewer.
+        required, _ = read(self.required.matcher(searcher, searcher.boolean_context()))
+        if not len(required):
+            return matching.NullMatcher()
+        within = (required + offset).tolist()
         return self.exact(self.needle, None, self.score, within=within).matcher(searcher, context)
 
 
